@@ -1,0 +1,1217 @@
+"""One class per layer family, normalised and validated once, when built.
+
+A layer is built with :func:`build` from its PyTorch class name and PyTorch arguments
+(``build("Conv2d", out_channels=6, kernel_size=5, padding=2)``). Building checks the
+names and kinds of the arguments (errors with exit code 2) and the values PyTorch
+rejects on their own (exit code 1); :meth:`Layer.forward` then checks the layer against
+an input shape ``[N, C, *spatial]`` and returns a :class:`Step`: output shape, params,
+buffers and MACs, with the warnings of SPEC §3. :meth:`Layer.receptive_field` maps the
+receptive field of the input to that of the output.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from difflib import get_close_matches
+from typing import Any, Callable, ClassVar, NamedTuple
+
+from . import arith
+from .errors import InputError, InvalidLayerError, LimitError
+
+__all__ = [
+    "LAYER_TYPES",
+    "MAX_NUMBER",
+    "Layer",
+    "Step",
+    "build",
+    "suggest",
+]
+
+Shape = tuple[int, ...]
+#: Receptive field per spatial dimension: (size, jump, start), or None when undefined.
+RF = tuple[tuple[int, int, float], ...] | None
+
+#: Largest magnitude accepted for any integer argument or size.
+MAX_NUMBER = 2**40
+
+
+class Step(NamedTuple):
+    """What one layer does to one input shape."""
+
+    output_shape: Shape
+    params: int
+    buffers: int
+    macs: int
+    warnings: tuple[str, ...] = ()
+
+
+def _x(values: Any) -> str:
+    """``(3, 5)`` → ``3 × 5`` (sizes as users write them)."""
+    return " × ".join(str(v) for v in values)
+
+
+def _shape(shape: Shape) -> str:
+    return "[" + ", ".join(str(v) for v in shape) + "]"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+_AXIS = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
+_ROWS = {"length": "positions", "height": "rows", "width": "columns", "depth": "planes"}
+
+
+# ---------------------------------------------------------------------------------------
+# Argument kinds: each converts a raw value into the normalised one, or raises InputError
+# (exit 2: the value cannot be read as that kind). Value checks come later (exit 1).
+# ---------------------------------------------------------------------------------------
+
+
+def _kind_name(v: Any) -> str:
+    if isinstance(v, bool):
+        return f"a boolean ({str(v).lower()})"
+    if isinstance(v, float):
+        return f"a float ({v!r})"
+    if isinstance(v, str):
+        return f"a string ({v!r})"
+    if v is None:
+        return "null"
+    if isinstance(v, (list, tuple)):
+        return "a list"
+    if isinstance(v, dict):
+        return "a mapping"
+    return repr(v)
+
+
+def to_int(name: str, v: Any) -> int:
+    """An integer argument: booleans, floats and strings are refused (exit 2)."""
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise InputError(f"{name} must be an integer, got {_kind_name(v)}")
+    if not -MAX_NUMBER <= v <= MAX_NUMBER:
+        raise LimitError(f"{name}={v} is out of range: numbers are limited to ±2^40 ({MAX_NUMBER:,})")
+    return v
+
+
+def _int(name: str, v: Any, dims: int) -> int:
+    return to_int(name, v)
+
+
+def _opt_int(name: str, v: Any, dims: int) -> int | None:
+    return None if v is None else to_int(name, v)
+
+
+def _tuple(name: str, v: Any, dims: int) -> tuple[int, ...]:
+    """int → the same for every dimension; a list must have one entry per dimension."""
+    if isinstance(v, (list, tuple)):
+        if len(v) != dims:
+            raise InputError(
+                f"{name} has {len(v)} entries {list(v)} "
+                f"but the layer has {dims} spatial dimension{'s' if dims > 1 else ''}: "
+                f"give one number or {dims}"
+            )
+        return tuple(to_int(name, x) for x in v)
+    return (to_int(name, v),) * dims
+
+
+def _opt_tuple(name: str, v: Any, dims: int) -> tuple[int, ...] | None:
+    return None if v is None else _tuple(name, v, dims)
+
+
+def _bool(name: str, v: Any, dims: int) -> bool:
+    if not isinstance(v, bool):
+        raise InputError(f"{name} must be true or false, got {_kind_name(v)}")
+    return v
+
+
+def _float(name: str, v: Any, dims: int) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise InputError(f"{name} must be a number, got {_kind_name(v)}")
+    if not math.isfinite(v):
+        raise InputError(f"{name} must be a finite number, got {v!r}")
+    return float(v)
+
+
+def _opt_float(name: str, v: Any, dims: int) -> float | None:
+    return None if v is None else _float(name, v, dims)
+
+
+def _choice(*options: str) -> Callable[[str, Any, int], str]:
+    def convert(name: str, v: Any, dims: int) -> str:
+        if not isinstance(v, str) or v not in options:
+            hint = suggest(str(v), options)
+            raise InputError(
+                f"{name} must be one of {', '.join(repr(o) for o in options)}, got {_kind_name(v)}{hint}"
+            )
+        return v
+
+    return convert
+
+
+def _conv_padding(name: str, v: Any, dims: int) -> str | tuple[int, ...]:
+    if isinstance(v, str):
+        if v not in ("same", "valid"):
+            raise InputError(f"{name} must be an integer, a list of {dims}, 'same' or 'valid', got {v!r}")
+        return v
+    return _tuple(name, v, dims)
+
+
+def _int_padding(name: str, v: Any, dims: int) -> tuple[int, ...]:
+    if isinstance(v, str):
+        raise InvalidLayerError(f"{name}={v!r} is not accepted here: PyTorch takes only integers for this layer")
+    return _tuple(name, v, dims)
+
+
+def _pad_sides(name: str, v: Any, dims: int) -> tuple[int, ...]:
+    """Padding layers: an int for every side, or 2·dims ints in PyTorch's order
+    (left, right, top, bottom, front, back)."""
+    if isinstance(v, (list, tuple)):
+        if len(v) != 2 * dims:
+            raise InputError(
+                f"{name} has {len(v)} entries {list(v)}; give one number or {2 * dims} "
+                f"({', '.join(('left', 'right', 'top', 'bottom', 'front', 'back')[: 2 * dims])})"
+            )
+        return tuple(to_int(name, x) for x in v)
+    return (to_int(name, v),) * (2 * dims)
+
+
+def _output_size(name: str, v: Any, dims: int) -> tuple[int | None, ...]:
+    """Adaptive pooling: an int, null, or a list with one int-or-null per dimension."""
+    if v is None:
+        return (None,) * dims
+    if isinstance(v, (list, tuple)):
+        if len(v) != dims:
+            raise InputError(f"{name} has {len(v)} entries {list(v)} but the layer has {dims} spatial dimensions")
+        return tuple(None if x is None else to_int(name, x) for x in v)
+    return (to_int(name, v),) * dims
+
+
+def _int_list(name: str, v: Any, dims: int) -> tuple[int, ...]:
+    if isinstance(v, (list, tuple)):
+        if not v:
+            raise InputError(f"{name} must not be empty")
+        return tuple(to_int(name, x) for x in v)
+    return (to_int(name, v),)
+
+
+def _scale(name: str, v: Any, dims: int) -> tuple[float, ...] | None:
+    if v is None:
+        return None
+    if isinstance(v, (list, tuple)):
+        return tuple(_float(name, x, dims) for x in v)
+    return (_float(name, v, dims),)
+
+
+def _size_list(name: str, v: Any, dims: int) -> tuple[int, ...] | None:
+    if v is None:
+        return None
+    return _int_list(name, v, dims)
+
+
+def _any(name: str, v: Any, dims: int) -> Any:
+    return v
+
+
+REQUIRED = object()
+ALIASES = {"k": "kernel_size", "s": "stride", "p": "padding", "d": "dilation", "g": "groups"}
+
+
+def suggest(word: str, options: Any) -> str:
+    """``"; did you mean 'kernel_size'?"`` when a close match exists, else ``""``."""
+    found = get_close_matches(word, list(options), n=1, cutoff=0.6)
+    if not found:
+        found = [o for o in options if o.lower() == word.lower()]
+    return f"; did you mean '{found[0]}'?" if found else ""
+
+
+# ---------------------------------------------------------------------------------------
+# Layers
+# ---------------------------------------------------------------------------------------
+
+
+class Layer:
+    """Base of every layer: ``type`` is the PyTorch class name, ``dims`` the number of
+    spatial dimensions it works on (0 when it has none of its own)."""
+
+    __slots__ = ()
+    ARGS: ClassVar[dict[str, tuple[Callable[[str, Any, int], Any], Any]]] = {}
+    type: str
+    dims: int
+
+    def forward(self, shape: Shape) -> Step:
+        raise NotImplementedError
+
+    def receptive_field(self, rf: RF) -> RF:
+        """The receptive field after this layer; the default keeps it."""
+        return rf
+
+    def arguments(self) -> dict[str, Any]:
+        """The layer's arguments as given (normalised), without defaults."""
+        out = {}
+        for field in self.ARGS:
+            value = getattr(self, field)
+            if value != self._default(field):
+                out[field] = list(value) if isinstance(value, tuple) else value
+        return out
+
+    def _default(self, field: str) -> Any:
+        kind, default = self.ARGS[field]
+        if default is REQUIRED or default is None:
+            return default
+        return kind(field, default, self.dims)
+
+    def fail(self, detail: str) -> InvalidLayerError:
+        return InvalidLayerError(detail, where=self.type)
+
+    def _rank(self, shape: Shape, *ranks: int) -> None:
+        if len(shape) not in ranks:
+            want = " or ".join(f"{r}-d" for r in ranks)
+            axes = _AXIS.get(self.dims)
+            example = ""
+            if axes and len(ranks) == 1 and ranks[0] == self.dims + 2:
+                example = " [N, C, " + ", ".join(a[0].upper() if a != "length" else "L" for a in axes) + "]"
+            raise self.fail(f"expects a {want} input{example}; got {len(shape)}-d {_shape(shape)}")
+
+
+def _check_positive(layer: Layer, **values: tuple[int, ...] | int | None) -> None:
+    for name, value in values.items():
+        if value is None:
+            continue
+        items = value if isinstance(value, tuple) else (value,)
+        if any(v < 1 for v in items):
+            shown = list(value) if isinstance(value, tuple) else value
+            raise layer.fail(f"{name} must be ≥ 1, got {shown}")
+
+
+def _check_nonnegative(layer: Layer, **values: tuple[int, ...]) -> None:
+    for name, value in values.items():
+        if any(v < 0 for v in value):
+            raise layer.fail(f"{name} must be ≥ 0, got {list(value)}")
+
+
+def _sliding_warnings(
+    layer: Layer,
+    sizes: Shape,
+    outs: Shape,
+    k: Shape,
+    s: Shape,
+    pads: tuple[tuple[int, int], ...],
+    d: Shape,
+) -> list[str]:
+    """Input rows no window reads, and even kernels with symmetric padding."""
+    notes = []
+    axes = _AXIS[len(sizes)]
+    for axis, n, o, kk, ss, (pl, pr), dd in zip(axes, sizes, outs, k, s, pads, d):
+        cov = arith.coverage(n, kk, ss, pl, dd, o, pr)
+        if cov is not None and cov.unread:
+            shown = ", ".join(str(r) for r in cov.first_unread)
+            if cov.unread > len(cov.first_unread):
+                shown += ", …"
+            notes.append(
+                f"input {_ROWS[axis]} never read along the {axis}: {shown} ({cov.unread} of {n}): "
+                f"stride {ss} with kernel {kk}"
+                + (f", dilation {dd}" if dd > 1 else "")
+                + f" and padding {pl}"
+                + ("" if pl == pr else f"+{pr}")
+                + " does not reach them"
+            )
+        k_e = arith.effective_kernel(kk, dd)
+        if k_e % 2 == 0 and pl == pr and pl > 0:
+            notes.append(
+                f"even kernel {k_e} along the {axis} with symmetric padding {pl}: "
+                "outputs are centred half a pixel off the input grid"
+            )
+    return notes
+
+
+@dataclass(frozen=True, slots=True)
+class Conv(Layer):
+    """Conv1d / Conv2d / Conv3d."""
+
+    type: str
+    dims: int
+    in_channels: int | None
+    out_channels: int
+    kernel_size: tuple[int, ...]
+    stride: tuple[int, ...]
+    padding: str | tuple[int, ...]
+    dilation: tuple[int, ...]
+    groups: int
+    bias: bool
+    padding_mode: str
+
+    ARGS: ClassVar[dict[str, tuple[Callable[[str, Any, int], Any], Any]]] = {
+        "in_channels": (_opt_int, None),
+        "out_channels": (_int, REQUIRED),
+        "kernel_size": (_tuple, REQUIRED),
+        "stride": (_tuple, 1),
+        "padding": (_conv_padding, 0),
+        "dilation": (_tuple, 1),
+        "groups": (_int, 1),
+        "bias": (_bool, True),
+        "padding_mode": (_choice("zeros", "reflect", "replicate", "circular"), "zeros"),
+    }
+
+    def __post_init__(self) -> None:
+        _check_positive(
+            self,
+            in_channels=self.in_channels,
+            out_channels=self.out_channels,
+            kernel_size=self.kernel_size,
+            stride=self.stride,
+            dilation=self.dilation,
+        )
+        if self.groups < 1:
+            raise self.fail(f"groups must be ≥ 1, got {self.groups}")
+        if isinstance(self.padding, tuple):
+            _check_nonnegative(self, padding=self.padding)
+        elif self.padding == "same" and any(s != 1 for s in self.stride):
+            raise self.fail(
+                f"padding='same' needs stride 1, got stride={list(self.stride)}: PyTorch does not "
+                "support it for strided convolutions; use an integer padding "
+                "(`convcalc same` finds it)"
+            )
+        if self.in_channels is not None and self.in_channels % self.groups:
+            raise self.fail(_groups_msg("in_channels", self.in_channels, self.groups))
+        if self.out_channels % self.groups:
+            raise self.fail(_groups_msg("out_channels", self.out_channels, self.groups))
+
+    def pads(self) -> tuple[tuple[int, int], ...]:
+        """(left, right) padding per dimension; 'same' splits as PyTorch does."""
+        if self.padding == "valid":
+            return ((0, 0),) * self.dims
+        if self.padding == "same":
+            out = []
+            for k, d in zip(self.kernel_size, self.dilation):
+                total = d * (k - 1)
+                out.append((total // 2, total - total // 2))
+            return tuple(out)
+        return tuple((p, p) for p in self.padding)  # type: ignore[union-attr]
+
+    def forward(self, shape: Shape) -> Step:
+        self._rank(shape, self.dims + 2)
+        c_in = _channels_in(self, shape, self.in_channels, self.groups)
+        sizes = shape[2:]
+        pads = self.pads()
+        if self.padding_mode in ("reflect", "circular"):
+            _check_mode_padding(self, sizes, pads, self.padding_mode)
+        outs = tuple(
+            arith.conv_out(n, k, s, pl, d, pr)
+            for n, k, s, (pl, pr), d in zip(sizes, self.kernel_size, self.stride, pads, self.dilation)
+        )
+        if any(o < 1 for o in outs):
+            raise self.fail(_too_small(sizes, outs, self.kernel_size, self.dilation, pads))
+        k_prod = math.prod(self.kernel_size)
+        params = self.out_channels * (c_in // self.groups) * k_prod + (self.out_channels if self.bias else 0)
+        macs = shape[0] * self.out_channels * math.prod(outs) * (c_in // self.groups) * k_prod
+        notes = _sliding_warnings(self, sizes, outs, self.kernel_size, self.stride, pads, self.dilation)
+        return Step((shape[0], self.out_channels, *outs), params, 0, macs, tuple(notes))
+
+    def receptive_field(self, rf: RF) -> RF:
+        if rf is None:
+            return None
+        return tuple(
+            arith.rf_step(r, j, st, k, s, pl, d)
+            for (r, j, st), k, s, (pl, _), d in zip(rf, self.kernel_size, self.stride, self.pads(), self.dilation)
+        )
+
+
+def _groups_msg(name: str, value: int, groups: int) -> str:
+    return f"groups={groups} does not divide {name}={value} ({value} % {groups} = {value % groups})"
+
+
+def _channels_in(layer: Layer, shape: Shape, declared: int | None, groups: int) -> int:
+    c = shape[1]
+    if declared is not None and declared != c:
+        raise layer.fail(f"in_channels={declared} but the input has {c} channels (shape {_shape(shape)})")
+    if c % groups:
+        raise layer.fail(f"groups={groups} does not divide the {c} input channels ({c} % {groups} = {c % groups})")
+    return c
+
+
+def _check_mode_padding(layer: Layer, sizes: Shape, pads: tuple[tuple[int, int], ...], mode: str) -> None:
+    for axis, n, (pl, pr) in zip(_AXIS[len(sizes)], sizes, pads):
+        worst = max(pl, pr)
+        if (mode == "reflect" and worst >= n) or (mode == "circular" and worst > n):
+            rule = "smaller than" if mode == "reflect" else "at most"
+            raise layer.fail(
+                f"padding_mode='{mode}' needs padding {rule} the input {axis}: padding {worst}, input {n}"
+            )
+
+
+def _too_small(
+    sizes: Shape, outs: Shape, k: Shape, d: Shape, pads: tuple[tuple[int, int], ...]
+) -> str:
+    k_e = tuple(arith.effective_kernel(kk, dd) for kk, dd in zip(k, d))
+    padded = tuple(n + pl + pr for n, (pl, pr) in zip(sizes, pads))
+    shown = f"input {_x(sizes)}"
+    if padded != sizes:
+        shown += f" (padded {_x(padded)})"
+    shown_outs = tuple(max(o, 0) for o in outs)
+    return (
+        f"output size would be {_x(shown_outs)}: {shown} is smaller than the effective kernel {_x(k_e)}"
+        + ("" if k_e == k else f" (kernel {_x(k)}, dilation {_x(d)})")
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ConvTranspose(Layer):
+    """ConvTranspose1d / 2d / 3d."""
+
+    type: str
+    dims: int
+    in_channels: int | None
+    out_channels: int
+    kernel_size: tuple[int, ...]
+    stride: tuple[int, ...]
+    padding: tuple[int, ...]
+    output_padding: tuple[int, ...]
+    groups: int
+    bias: bool
+    dilation: tuple[int, ...]
+    padding_mode: str
+
+    ARGS: ClassVar[dict[str, tuple[Callable[[str, Any, int], Any], Any]]] = {
+        "in_channels": (_opt_int, None),
+        "out_channels": (_int, REQUIRED),
+        "kernel_size": (_tuple, REQUIRED),
+        "stride": (_tuple, 1),
+        "padding": (_int_padding, 0),
+        "output_padding": (_tuple, 0),
+        "groups": (_int, 1),
+        "bias": (_bool, True),
+        "dilation": (_tuple, 1),
+        "padding_mode": (_choice("zeros", "reflect", "replicate", "circular"), "zeros"),
+    }
+
+    def __post_init__(self) -> None:
+        _check_positive(
+            self,
+            in_channels=self.in_channels,
+            out_channels=self.out_channels,
+            kernel_size=self.kernel_size,
+            stride=self.stride,
+            dilation=self.dilation,
+        )
+        if self.groups < 1:
+            raise self.fail(f"groups must be ≥ 1, got {self.groups}")
+        _check_nonnegative(self, padding=self.padding, output_padding=self.output_padding)
+        if self.padding_mode != "zeros":
+            raise self.fail(f"padding_mode='{self.padding_mode}': PyTorch supports only 'zeros' for {self.type}")
+        for axis, op, s, d in zip(_AXIS[self.dims], self.output_padding, self.stride, self.dilation):
+            if op >= s and op >= d:
+                raise self.fail(
+                    f"output_padding={op} along the {axis} must be smaller than the stride ({s}) "
+                    f"or the dilation ({d})"
+                )
+        if self.in_channels is not None and self.in_channels % self.groups:
+            raise self.fail(_groups_msg("in_channels", self.in_channels, self.groups))
+        if self.out_channels % self.groups:
+            raise self.fail(_groups_msg("out_channels", self.out_channels, self.groups))
+
+    def forward(self, shape: Shape) -> Step:
+        self._rank(shape, self.dims + 2)
+        c_in = _channels_in(self, shape, self.in_channels, self.groups)
+        sizes = shape[2:]
+        outs = tuple(
+            arith.transposed_conv_out(n, k, s, p, d, op)
+            for n, k, s, p, d, op in zip(
+                sizes, self.kernel_size, self.stride, self.padding, self.dilation, self.output_padding
+            )
+        )
+        if any(o < 1 for o in outs):
+            raise self.fail(
+                f"output size would be {_x(max(o, 0) for o in outs)}: "
+                f"(in − 1)·stride − 2·padding + dilation·(kernel − 1) + output_padding + 1 ≤ 0 "
+                f"for input {_x(sizes)} with padding {_x(self.padding)}; reduce the padding"
+            )
+        k_prod = math.prod(self.kernel_size)
+        params = c_in * (self.out_channels // self.groups) * k_prod + (self.out_channels if self.bias else 0)
+        macs = shape[0] * c_in * math.prod(sizes) * (self.out_channels // self.groups) * k_prod
+        return Step((shape[0], self.out_channels, *outs), params, 0, macs)
+
+    def receptive_field(self, rf: RF) -> RF:
+        return None
+
+
+def _pool_checks(layer: Layer, k: Shape, s: Shape, p: Shape, d: Shape, limit_name: str) -> None:
+    _check_positive(layer, kernel_size=k, stride=s, dilation=d)
+    _check_nonnegative(layer, padding=p)
+    for axis, kk, pp in zip(_AXIS[len(k)], k, p):
+        if pp > kk // 2:
+            raise layer.fail(
+                f"padding {pp} along the {axis} is more than half the {limit_name} {kk} "
+                f"(PyTorch allows at most {kk // 2})"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class _Pool(Layer):
+    """Shared arithmetic of max and average pooling."""
+
+    def _windows(self) -> tuple[Shape, Shape, Shape, Shape, bool]:
+        raise NotImplementedError
+
+    def forward(self, shape: Shape) -> Step:
+        self._rank(shape, self.dims + 2)
+        k, s, p, d, ceil = self._windows()
+        sizes = shape[2:]
+        outs = tuple(arith.pool_out(n, kk, ss, pp, dd, ceil) for n, kk, ss, pp, dd in zip(sizes, k, s, p, d))
+        pads = tuple((pp, pp) for pp in p)
+        if any(o < 1 for o in outs):
+            raise self.fail(_too_small(sizes, outs, k, d, pads))
+        notes = []
+        if ceil:
+            for axis, n, kk, ss, pp, dd in zip(_AXIS[self.dims], sizes, k, s, p, d):
+                if arith.ceil_mode_drops(n, kk, ss, pp, dd):
+                    notes.append(
+                        f"ceil_mode: along the {axis} the last window would start "
+                        f"{'in the right padding' if pp else 'past the input'}, so PyTorch drops it "
+                        f"(output {arith.pool_out(n, kk, ss, pp, dd, True)}, not "
+                        f"{arith.pool_out(n, kk, ss, pp, dd, True) + 1})"
+                    )
+        # in ceil mode the last window may run past the padding: that reads nothing more
+        notes += _sliding_warnings(self, sizes, outs, k, s, pads, d)
+        return Step((*shape[:2], *outs), 0, 0, 0, tuple(notes))
+
+    def receptive_field(self, rf: RF) -> RF:
+        if rf is None:
+            return None
+        k, s, p, d, _ = self._windows()
+        return tuple(arith.rf_step(r, j, st, kk, ss, pp, dd) for (r, j, st), kk, ss, pp, dd in zip(rf, k, s, p, d))
+
+
+@dataclass(frozen=True, slots=True)
+class MaxPool(_Pool):
+    """MaxPool1d / 2d / 3d."""
+
+    type: str
+    dims: int
+    kernel_size: tuple[int, ...]
+    stride: tuple[int, ...] | None
+    padding: tuple[int, ...]
+    dilation: tuple[int, ...]
+    ceil_mode: bool
+    return_indices: bool
+
+    ARGS: ClassVar[dict[str, tuple[Callable[[str, Any, int], Any], Any]]] = {
+        "kernel_size": (_tuple, REQUIRED),
+        "stride": (_opt_tuple, None),
+        "padding": (_int_padding, 0),
+        "dilation": (_tuple, 1),
+        "ceil_mode": (_bool, False),
+        "return_indices": (_bool, False),
+    }
+
+    def __post_init__(self) -> None:
+        k, s, p, d, _ = self._windows()
+        _pool_checks(self, k, s, p, d, "kernel size")
+
+    def _windows(self) -> tuple[Shape, Shape, Shape, Shape, bool]:
+        s = self.kernel_size if self.stride is None else self.stride
+        return self.kernel_size, s, self.padding, self.dilation, self.ceil_mode
+
+
+@dataclass(frozen=True, slots=True)
+class AvgPool(_Pool):
+    """AvgPool1d / 2d / 3d."""
+
+    type: str
+    dims: int
+    kernel_size: tuple[int, ...]
+    stride: tuple[int, ...] | None
+    padding: tuple[int, ...]
+    ceil_mode: bool
+    count_include_pad: bool
+    divisor_override: int | None = None
+
+    ARGS: ClassVar[dict[str, tuple[Callable[[str, Any, int], Any], Any]]] = {
+        "kernel_size": (_tuple, REQUIRED),
+        "stride": (_opt_tuple, None),
+        "padding": (_int_padding, 0),
+        "ceil_mode": (_bool, False),
+        "count_include_pad": (_bool, True),
+        "divisor_override": (_opt_int, None),
+    }
+
+    def __post_init__(self) -> None:
+        k, s, p, d, _ = self._windows()
+        _pool_checks(self, k, s, p, d, "kernel size")
+        if self.divisor_override is not None and self.divisor_override == 0:
+            raise self.fail("divisor_override must not be 0")
+
+    def _windows(self) -> tuple[Shape, Shape, Shape, Shape, bool]:
+        s = self.kernel_size if self.stride is None else self.stride
+        return self.kernel_size, s, self.padding, (1,) * self.dims, self.ceil_mode
+
+
+@dataclass(frozen=True, slots=True)
+class AdaptivePool(Layer):
+    """AdaptiveAvgPool1d/2d/3d and AdaptiveMaxPool1d/2d/3d."""
+
+    type: str
+    dims: int
+    output_size: tuple[int | None, ...]
+    return_indices: bool = False
+
+    ARGS: ClassVar[dict[str, tuple[Callable[[str, Any, int], Any], Any]]] = {
+        "output_size": (_output_size, REQUIRED),
+        "return_indices": (_bool, False),
+    }
+
+    def __post_init__(self) -> None:
+        for v in self.output_size:
+            if v is not None and v < 1:
+                raise self.fail(
+                    f"output_size must be ≥ 1 (or null to keep the input size), got {list(self.output_size)}"
+                )
+
+    def forward(self, shape: Shape) -> Step:
+        self._rank(shape, self.dims + 2)
+        outs = tuple(n if o is None else o for n, o in zip(shape[2:], self.output_size))
+        return Step((*shape[:2], *outs), 0, 0, 0)
+
+    def receptive_field(self, rf: RF) -> RF:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Linear(Layer):
+    """Linear: acts on the last dimension."""
+
+    type: str
+    dims: int
+    in_features: int | None
+    out_features: int
+    bias: bool
+
+    ARGS: ClassVar[dict[str, tuple[Callable[[str, Any, int], Any], Any]]] = {
+        "in_features": (_opt_int, None),
+        "out_features": (_int, REQUIRED),
+        "bias": (_bool, True),
+    }
+
+    def __post_init__(self) -> None:
+        _check_positive(self, in_features=self.in_features, out_features=self.out_features)
+
+    def forward(self, shape: Shape) -> Step:
+        self._rank(shape, *range(1, 64))
+        f = shape[-1]
+        if self.in_features is not None and self.in_features != f:
+            raise self.fail(
+                f"in_features={self.in_features} but the input has {f} features in its last "
+                f"dimension (shape {_shape(shape)})"
+            )
+        rows = math.prod(shape[:-1])
+        params = f * self.out_features + (self.out_features if self.bias else 0)
+        return Step((*shape[:-1], self.out_features), params, 0, rows * f * self.out_features)
+
+    def receptive_field(self, rf: RF) -> RF:
+        return None
+
+
+def _norm_dim(layer: Layer, dim: int, rank: int, name: str) -> int:
+    if not -rank <= dim < rank:
+        raise layer.fail(f"{name}={dim} is out of range for a {rank}-d input (expected {-rank} to {rank - 1})")
+    return dim % rank
+
+
+@dataclass(frozen=True, slots=True)
+class Flatten(Layer):
+    type: str
+    dims: int
+    start_dim: int
+    end_dim: int
+
+    ARGS: ClassVar[dict[str, tuple[Callable[[str, Any, int], Any], Any]]] = {
+        "start_dim": (_int, 1),
+        "end_dim": (_int, -1),
+    }
+
+    def forward(self, shape: Shape) -> Step:
+        a = _norm_dim(self, self.start_dim, len(shape), "start_dim")
+        b = _norm_dim(self, self.end_dim, len(shape), "end_dim")
+        if a > b:
+            raise self.fail(f"start_dim={self.start_dim} comes after end_dim={self.end_dim} for a {len(shape)}-d input")
+        return Step((*shape[:a], math.prod(shape[a : b + 1]), *shape[b + 1 :]), 0, 0, 0)
+
+    def receptive_field(self, rf: RF) -> RF:
+        return None
+
+
+def _infer_minus_one(layer: Layer, target: tuple[int, ...], total: int, what: str) -> tuple[int, ...]:
+    if target.count(-1) > 1:
+        raise layer.fail(f"{what} {list(target)} has more than one -1")
+    if any(v < 1 and v != -1 for v in target):
+        raise layer.fail(f"{what} {list(target)} must hold sizes ≥ 1 (and at most one -1)")
+    known = math.prod(v for v in target if v != -1)
+    if -1 in target:
+        if total % known:
+            raise layer.fail(f"cannot make {what} {list(target)} from {total} elements: {total} is not divisible by {known}")
+        return tuple(total // known if v == -1 else v for v in target)
+    if known != total:
+        raise layer.fail(f"{what} {list(target)} holds {known} elements but the input has {total}")
+    return target
+
+
+@dataclass(frozen=True, slots=True)
+class Unflatten(Layer):
+    type: str
+    dims: int
+    dim: int
+    unflattened_size: tuple[int, ...]
+
+    ARGS: ClassVar[dict[str, tuple[Callable[[str, Any, int], Any], Any]]] = {
+        "dim": (_int, REQUIRED),
+        "unflattened_size": (_int_list, REQUIRED),
+    }
+
+    def forward(self, shape: Shape) -> Step:
+        a = _norm_dim(self, self.dim, len(shape), "dim")
+        sizes = _infer_minus_one(self, self.unflattened_size, shape[a], "unflattened_size")
+        return Step((*shape[:a], *sizes, *shape[a + 1 :]), 0, 0, 0)
+
+    def receptive_field(self, rf: RF) -> RF:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Reshape(Layer):
+    """Reshape(shape): keeps the batch dimension, allows one -1."""
+
+    type: str
+    dims: int
+    shape: tuple[int, ...]
+
+    ARGS: ClassVar[dict[str, tuple[Callable[[str, Any, int], Any], Any]]] = {"shape": (_int_list, REQUIRED)}
+
+    def forward(self, shape: Shape) -> Step:
+        sizes = _infer_minus_one(self, self.shape, math.prod(shape[1:]), "shape")
+        return Step((shape[0], *sizes), 0, 0, 0)
+
+    def receptive_field(self, rf: RF) -> RF:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Pad(Layer):
+    """ZeroPad*, ConstantPad*, ReflectionPad*, ReplicationPad*, CircularPad*: the last
+    ``dims`` dimensions, sides in PyTorch's order (left, right, top, bottom, front, back)."""
+
+    type: str
+    dims: int
+    padding: tuple[int, ...]
+    value: float = 0.0
+
+    ARGS: ClassVar[dict[str, tuple[Callable[[str, Any, int], Any], Any]]] = {"padding": (_pad_sides, REQUIRED)}
+
+    def _sides(self) -> tuple[tuple[int, int], ...]:
+        """(before, after) per dimension, outermost first."""
+        pairs = [(self.padding[2 * i], self.padding[2 * i + 1]) for i in range(self.dims)]
+        return tuple(reversed(pairs))
+
+    def forward(self, shape: Shape) -> Step:
+        self._rank(shape, self.dims + 1, self.dims + 2)
+        sizes = shape[-self.dims :]
+        mode = self.type[:-2]
+        outs = []
+        for axis, n, (a, b) in zip(_AXIS[self.dims], sizes, self._sides()):
+            if mode == "ReflectionPad" and max(a, b) >= n:
+                raise self.fail(
+                    f"padding {max(a, b)} along the {axis} must be smaller than the input {axis} {n} "
+                    "(reflection cannot reach further)"
+                )
+            if mode == "CircularPad" and max(a, b) > n:
+                raise self.fail(f"padding {max(a, b)} along the {axis} wraps around more than once (input {n})")
+            if n + a + b < 1:
+                raise self.fail(f"output size along the {axis} would be {n + a + b}: input {n}, padding {a} + {b}")
+            outs.append(n + a + b)
+        return Step((*shape[: -self.dims], *outs), 0, 0, 0)
+
+    def receptive_field(self, rf: RF) -> RF:
+        if rf is None or len(rf) != self.dims:
+            return rf if rf is None else None
+        return tuple(arith.rf_step(r, j, st, 1, 1, a, 1) for (r, j, st), (a, _) in zip(rf, self._sides()))
+
+
+@dataclass(frozen=True, slots=True)
+class ConstantPad(Pad):
+    ARGS: ClassVar[dict[str, tuple[Callable[[str, Any, int], Any], Any]]] = {
+        "padding": (_pad_sides, REQUIRED),
+        "value": (_float, REQUIRED),
+    }
+
+
+_UPSAMPLE_MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact")
+_MODE_RANK = {"linear": 3, "bilinear": 4, "bicubic": 4, "trilinear": 5}
+
+
+@dataclass(frozen=True, slots=True)
+class Upsample(Layer):
+    type: str
+    dims: int
+    size: tuple[int, ...] | None
+    scale_factor: tuple[float, ...] | None
+    mode: str
+    align_corners: bool | None
+    recompute_scale_factor: bool | None
+
+    ARGS: ClassVar[dict[str, tuple[Callable[[str, Any, int], Any], Any]]] = {
+        "size": (_size_list, None),
+        "scale_factor": (_scale, None),
+        "mode": (_choice(*_UPSAMPLE_MODES), "nearest"),
+        "align_corners": (lambda n, v, d: None if v is None else _bool(n, v, d), None),
+        "recompute_scale_factor": (lambda n, v, d: None if v is None else _bool(n, v, d), None),
+    }
+
+    def __post_init__(self) -> None:
+        if (self.size is None) == (self.scale_factor is None):
+            raise self.fail("give exactly one of size and scale_factor")
+        if self.size is not None:
+            _check_positive(self, size=self.size)
+        if self.scale_factor is not None and any(f <= 0 for f in self.scale_factor):
+            raise self.fail(f"scale_factor must be > 0, got {list(self.scale_factor)}")
+        if self.align_corners is not None and self.mode not in ("linear", "bilinear", "bicubic", "trilinear"):
+            raise self.fail(f"align_corners can only be set with the interpolating modes, not mode='{self.mode}'")
+
+    def forward(self, shape: Shape) -> Step:
+        self._rank(shape, 3, 4, 5)
+        spatial = len(shape) - 2
+        need = _MODE_RANK.get(self.mode)
+        if need is not None and need != len(shape):
+            raise self.fail(f"mode='{self.mode}' needs a {need}-d input; got {len(shape)}-d {_shape(shape)}")
+        sizes = shape[2:]
+        given = self.size if self.size is not None else self.scale_factor
+        assert given is not None
+        if len(given) not in (1, spatial):
+            name = "size" if self.size is not None else "scale_factor"
+            raise self.fail(f"{name} has {len(given)} entries but the input has {spatial} spatial dimensions")
+        if self.size is not None:
+            outs = self.size * spatial if len(self.size) == 1 else self.size
+        else:
+            factors = self.scale_factor * spatial if len(self.scale_factor) == 1 else self.scale_factor  # type: ignore[operator]
+            outs = tuple(math.floor(float(n) * f) for n, f in zip(sizes, factors))
+            if any(o < 1 for o in outs):
+                raise self.fail(f"output size would be {_x(outs)}: input {_x(sizes)} × scale_factor {_x(factors)}")
+        return Step((*shape[:2], *outs), 0, 0, 0)
+
+    def receptive_field(self, rf: RF) -> RF:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class BatchNorm(Layer):
+    """BatchNorm1d/2d/3d and InstanceNorm1d/2d/3d."""
+
+    type: str
+    dims: int
+    num_features: int | None
+    eps: float
+    momentum: float | None
+    affine: bool
+    track_running_stats: bool
+
+    ARGS: ClassVar[dict[str, tuple[Callable[[str, Any, int], Any], Any]]] = {
+        "num_features": (_opt_int, None),
+        "eps": (_float, 1e-5),
+        "momentum": (_opt_float, 0.1),
+        "affine": (_bool, True),
+        "track_running_stats": (_bool, True),
+    }
+
+    def __post_init__(self) -> None:
+        _check_positive(self, num_features=self.num_features)
+
+    def _ranks(self) -> tuple[int, ...]:
+        return (2, 3) if self.type == "BatchNorm1d" else (self.dims + 2,)
+
+    def forward(self, shape: Shape) -> Step:
+        self._rank(shape, *self._ranks())
+        c = shape[1]
+        if self.num_features is not None and self.num_features != c:
+            raise self.fail(f"num_features={self.num_features} but the input has {c} channels (shape {_shape(shape)})")
+        params = 2 * c if self.affine else 0
+        buffers = 2 * c + 1 if self.track_running_stats else 0
+        return Step(shape, params, buffers, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceNorm(BatchNorm):
+    ARGS: ClassVar[dict[str, tuple[Callable[[str, Any, int], Any], Any]]] = {
+        "num_features": (_opt_int, None),
+        "eps": (_float, 1e-5),
+        "momentum": (_opt_float, 0.1),
+        "affine": (_bool, False),
+        "track_running_stats": (_bool, False),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class GroupNorm(Layer):
+    type: str
+    dims: int
+    num_groups: int
+    num_channels: int | None
+    eps: float
+    affine: bool
+
+    ARGS: ClassVar[dict[str, tuple[Callable[[str, Any, int], Any], Any]]] = {
+        "num_groups": (_int, REQUIRED),
+        "num_channels": (_opt_int, None),
+        "eps": (_float, 1e-5),
+        "affine": (_bool, True),
+    }
+
+    def __post_init__(self) -> None:
+        _check_positive(self, num_groups=self.num_groups, num_channels=self.num_channels)
+        if self.num_channels is not None and self.num_channels % self.num_groups:
+            raise self.fail(_groups_msg("num_channels", self.num_channels, self.num_groups).replace("groups=", "num_groups="))
+
+    def forward(self, shape: Shape) -> Step:
+        self._rank(shape, *range(2, 64))
+        c = shape[1]
+        if self.num_channels is not None and self.num_channels != c:
+            raise self.fail(f"num_channels={self.num_channels} but the input has {c} channels (shape {_shape(shape)})")
+        if c % self.num_groups:
+            raise self.fail(f"num_groups={self.num_groups} does not divide the {c} input channels")
+        return Step(shape, 2 * c if self.affine else 0, 0, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class LayerNorm(Layer):
+    """LayerNorm(normalized_shape): when left out, the last dimension."""
+
+    type: str
+    dims: int
+    normalized_shape: tuple[int, ...] | None
+    eps: float
+    elementwise_affine: bool
+    bias: bool
+
+    ARGS: ClassVar[dict[str, tuple[Callable[[str, Any, int], Any], Any]]] = {
+        "normalized_shape": (_size_list, None),
+        "eps": (_float, 1e-5),
+        "elementwise_affine": (_bool, True),
+        "bias": (_bool, True),
+    }
+
+    def __post_init__(self) -> None:
+        _check_positive(self, normalized_shape=self.normalized_shape)
+
+    def forward(self, shape: Shape) -> Step:
+        norm = self.normalized_shape or shape[-1:]
+        if len(norm) > len(shape) or tuple(shape[len(shape) - len(norm) :]) != norm:
+            raise self.fail(
+                f"normalized_shape={list(norm)} does not match the last dimensions of the input {_shape(shape)}"
+            )
+        n = math.prod(norm)
+        params = (2 * n if self.bias else n) if self.elementwise_affine else 0
+        return Step(shape, params, 0, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class LocalResponseNorm(Layer):
+    type: str
+    dims: int
+    size: int
+    alpha: float
+    beta: float
+    k: float
+
+    ARGS: ClassVar[dict[str, tuple[Callable[[str, Any, int], Any], Any]]] = {
+        "size": (_int, REQUIRED),
+        "alpha": (_float, 1e-4),
+        "beta": (_float, 0.75),
+        "k": (_float, 1.0),
+    }
+
+    def __post_init__(self) -> None:
+        _check_positive(self, size=self.size)
+
+    def forward(self, shape: Shape) -> Step:
+        self._rank(shape, *range(3, 64))
+        return Step(shape, 0, 0, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Elementwise(Layer):
+    """Activations, dropout and Identity: the output has the input's shape."""
+
+    type: str
+    dims: int
+    options: tuple[tuple[str, Any], ...] = ()
+
+    ARGS: ClassVar[dict[str, tuple[Callable[[str, Any, int], Any], Any]]] = {}
+
+    def arguments(self) -> dict[str, Any]:
+        return dict(self.options)
+
+    def forward(self, shape: Shape) -> Step:
+        return Step(shape, 0, 0, 0)
+
+
+def _probability(name: str, v: Any, dims: int) -> float:
+    f = _float(name, v, dims)
+    if not 0.0 <= f <= 1.0:
+        raise InvalidLayerError(f"{name} must be between 0 and 1, got {v}")
+    return f
+
+
+_DROPOUT_RANKS = {"Dropout1d": (2, 3), "Dropout2d": (3, 4), "Dropout3d": (4, 5)}
+
+
+@dataclass(frozen=True, slots=True)
+class Dropout(Elementwise):
+    def forward(self, shape: Shape) -> Step:
+        ranks = _DROPOUT_RANKS.get(self.type)
+        if ranks:
+            self._rank(shape, *ranks)
+        return Step(shape, 0, 0, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Softmax(Elementwise):
+    def forward(self, shape: Shape) -> Step:
+        dim = dict(self.options).get("dim")
+        if dim is not None:
+            _norm_dim(self, dim, len(shape), "dim")
+        return Step(shape, 0, 0, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class PReLU(Elementwise):
+    def forward(self, shape: Shape) -> Step:
+        n = dict(self.options).get("num_parameters", 1)
+        if n < 1:
+            raise self.fail(f"num_parameters must be ≥ 1, got {n}")
+        if n != 1 and (len(shape) < 2 or shape[1] != n):
+            c = shape[1] if len(shape) >= 2 else None
+            raise self.fail(f"num_parameters={n} must be 1 or the number of input channels ({c})")
+        return Step(shape, n, 0, 0)
+
+
+_INPLACE = {"inplace": (_bool, False)}
+_ELEMENTWISE: dict[str, tuple[type[Elementwise], dict[str, tuple[Callable[[str, Any, int], Any], Any]]]] = {
+    "ReLU": (Elementwise, _INPLACE),
+    "ReLU6": (Elementwise, _INPLACE),
+    "LeakyReLU": (Elementwise, {"negative_slope": (_float, 0.01), **_INPLACE}),
+    "PReLU": (PReLU, {"num_parameters": (_int, 1), "init": (_float, 0.25)}),
+    "ELU": (Elementwise, {"alpha": (_float, 1.0), **_INPLACE}),
+    "SELU": (Elementwise, _INPLACE),
+    "CELU": (Elementwise, {"alpha": (_float, 1.0), **_INPLACE}),
+    "GELU": (Elementwise, {"approximate": (_choice("none", "tanh"), "none")}),
+    "SiLU": (Elementwise, _INPLACE),
+    "Mish": (Elementwise, _INPLACE),
+    "Sigmoid": (Elementwise, {}),
+    "Tanh": (Elementwise, {}),
+    "Hardswish": (Elementwise, _INPLACE),
+    "Hardsigmoid": (Elementwise, _INPLACE),
+    "Hardtanh": (Elementwise, {"min_val": (_float, -1.0), "max_val": (_float, 1.0), **_INPLACE}),
+    "Softplus": (Elementwise, {"beta": (_float, 1.0), "threshold": (_float, 20.0)}),
+    "Softmax": (Softmax, {"dim": (_opt_int, None)}),
+    "LogSoftmax": (Softmax, {"dim": (_opt_int, None)}),
+    "Dropout": (Dropout, {"p": (_probability, 0.5), **_INPLACE}),
+    "Dropout1d": (Dropout, {"p": (_probability, 0.5), **_INPLACE}),
+    "Dropout2d": (Dropout, {"p": (_probability, 0.5), **_INPLACE}),
+    "Dropout3d": (Dropout, {"p": (_probability, 0.5), **_INPLACE}),
+    "AlphaDropout": (Dropout, {"p": (_probability, 0.5), **_INPLACE}),
+    "Identity": (Elementwise, {}),
+}
+
+
+# ---------------------------------------------------------------------------------------
+# The registry: PyTorch class name → (class, spatial dimensions)
+# ---------------------------------------------------------------------------------------
+
+LAYER_TYPES: dict[str, tuple[type[Layer], int]] = {}
+for _d in (1, 2, 3):
+    LAYER_TYPES.update(
+        {
+            f"Conv{_d}d": (Conv, _d),
+            f"ConvTranspose{_d}d": (ConvTranspose, _d),
+            f"MaxPool{_d}d": (MaxPool, _d),
+            f"AvgPool{_d}d": (AvgPool, _d),
+            f"AdaptiveAvgPool{_d}d": (AdaptivePool, _d),
+            f"AdaptiveMaxPool{_d}d": (AdaptivePool, _d),
+            f"ZeroPad{_d}d": (Pad, _d),
+            f"ConstantPad{_d}d": (ConstantPad, _d),
+            f"ReflectionPad{_d}d": (Pad, _d),
+            f"ReplicationPad{_d}d": (Pad, _d),
+            f"CircularPad{_d}d": (Pad, _d),
+            f"BatchNorm{_d}d": (BatchNorm, _d),
+            f"InstanceNorm{_d}d": (InstanceNorm, _d),
+        }
+    )
+LAYER_TYPES.update(
+    {
+        "Linear": (Linear, 0),
+        "Flatten": (Flatten, 0),
+        "Unflatten": (Unflatten, 0),
+        "Reshape": (Reshape, 0),
+        "Upsample": (Upsample, 0),
+        "GroupNorm": (GroupNorm, 0),
+        "LayerNorm": (LayerNorm, 0),
+        "LocalResponseNorm": (LocalResponseNorm, 0),
+    }
+)
+for _name, (_cls, _) in _ELEMENTWISE.items():
+    LAYER_TYPES[_name] = (_cls, 0)
+
+
+def arg_schema(type_name: str) -> dict[str, tuple[Callable[[str, Any, int], Any], Any]]:
+    """The accepted arguments of a layer type: name → (converter, default)."""
+    cls, dims = LAYER_TYPES[type_name]
+    if type_name in _ELEMENTWISE:
+        return _ELEMENTWISE[type_name][1]
+    schema = cls.ARGS
+    if type_name == "AvgPool1d":  # PyTorch's AvgPool1d has no divisor_override
+        schema = {k: v for k, v in schema.items() if k != "divisor_override"}
+    elif type_name.startswith("AdaptiveAvgPool"):
+        schema = {"output_size": schema["output_size"]}
+    return schema
+
+
+def check_type(type_name: Any) -> str:
+    """The type name, or an InputError suggesting the nearest valid one."""
+    if not isinstance(type_name, str):
+        raise InputError(f"a layer type must be a name, got {_kind_name(type_name)}")
+    if type_name not in LAYER_TYPES:
+        raise InputError(f"unknown layer type '{type_name}'{suggest(type_name, LAYER_TYPES)}")
+    return type_name
+
+
+def build(type_name: str, /, **args: Any) -> Layer:
+    """Build and validate one layer from its PyTorch class name and arguments.
+
+    Accepts the short aliases ``k s p d g``. Raises :class:`InputError` (exit 2) for
+    unknown names and values of the wrong kind, :class:`InvalidLayerError` (exit 1) for
+    values PyTorch rejects.
+
+    >>> build("Conv2d", in_channels=1, out_channels=8, kernel_size=(2, 3)).forward((1, 1, 7, 3)).output_shape
+    (1, 8, 6, 1)
+    >>> build("MaxPool1d", k=3, s=3, p=1, ceil_mode=True).forward((1, 1, 5)).output_shape
+    (1, 1, 2)
+    """
+    check_type(type_name)
+    cls, dims = LAYER_TYPES[type_name]
+    schema = arg_schema(type_name)
+    values: dict[str, Any] = {}
+    try:
+        for key, raw in args.items():
+            name = ALIASES.get(key, key) if key not in schema else key
+            if name not in schema:
+                raise InputError(f"unknown argument '{key}'{suggest(key, schema)}")
+            if name in values:
+                raise InputError(f"{name} is given twice ('{key}' is an alias of '{name}')")
+            values[name] = schema[name][0](name, raw, dims)
+        for name, (kind, default) in schema.items():
+            if name not in values:
+                if default is REQUIRED:
+                    raise InputError(f"missing argument {name}")
+                values[name] = None if default is None else kind(name, default, dims)
+        if type_name in _ELEMENTWISE:
+            return cls(type_name, dims, tuple(values.items()))  # type: ignore[call-arg]
+        return cls(type_name, dims, **values)  # type: ignore[call-arg]
+    except (InputError, InvalidLayerError) as err:
+        raise err.at(err.where or type_name) from None

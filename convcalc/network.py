@@ -1,0 +1,196 @@
+"""Walk a tree of layers (Sequential / Repeat / Residual / Concat) over an input shape."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .errors import ConvCalcError, InputError, InvalidLayerError
+from .layers import RF, Flatten, Linear, Shape
+from .report import DTYPE_BYTES, Report, Row, Totals
+from .spec import Composite, LayerNode, Network, load, parse_shape
+
+__all__ = ["analyze"]
+
+
+def analyze(network: Any, *, input_shape: Any = None, dtype: str = "float32") -> Report:
+    """Analyse a network: a path, YAML text, a built-in name (``"lenet"``) or a dict in
+    the format of SPEC §2. ``input_shape`` overrides the network's ``input``.
+
+    >>> report = analyze({"input": [1, 1, 28, 28],
+    ...                   "layers": [{"Conv2d": {"out_channels": 6, "kernel_size": 5, "padding": 2}}]})
+    >>> report.rows[0].output_shape, report.totals.params
+    ((1, 6, 28, 28), 156)
+    """
+    if not isinstance(dtype, str) or dtype not in DTYPE_BYTES:
+        from .layers import suggest
+
+        raise InputError(f"unknown dtype {dtype!r}{suggest(str(dtype), DTYPE_BYTES)}; choose from {', '.join(DTYPE_BYTES)}")
+    if input_shape is not None:
+        input_shape = parse_shape(input_shape, "input_shape")
+    net = network if isinstance(network, Network) else load(network, input_shape=input_shape)
+    shape = input_shape or net.input_shape
+    assert shape is not None
+    return _Walker(DTYPE_BYTES[dtype]).run(net, shape, dtype)
+
+
+def _initial_rf(shape: Shape) -> RF:
+    return ((1, 1, 0.0),) * (len(shape) - 2) if len(shape) >= 3 else None
+
+
+def _merge_rf(fields: list[RF]) -> RF:
+    """Residual/Concat: per dimension, the largest receptive field over the paths."""
+    if any(f is None for f in fields) or len({len(f) for f in fields}) != 1:  # type: ignore[arg-type]
+        return None
+    return tuple(max(dims, key=lambda t: t[0]) for dims in zip(*fields))  # type: ignore[arg-type]
+
+
+class _Walker:
+    def __init__(self, nbytes: int) -> None:
+        self.nbytes = nbytes
+        self.rows: list[Row] = []
+        self.leaves: list[Row] = []
+        self.prev: tuple[Any, Shape] | None = None  # the last leaf layer and its input
+
+    def run(self, net: Network, shape: Shape, dtype: str) -> Report:
+        rf = _initial_rf(shape)
+        self._seq(net.layers, shape, rf, 0, "")
+        totals = Totals()
+        warnings = []
+        for row in self.leaves:
+            totals.params += row.params
+            totals.buffers += row.buffers
+            totals.macs += row.macs
+            totals.activation_bytes += row.activation_bytes
+            warnings.extend(f"{row.where}: {w}" for w in row.warnings)
+        totals.trainable_params = totals.params
+        totals.flops = 2 * totals.macs
+        totals.param_bytes = totals.params * self.nbytes
+        return Report(net.name, shape, dtype, self.rows, totals, warnings)
+
+    # -- sequences ---------------------------------------------------------------------
+
+    def _seq(self, nodes: list[Any], shape: Shape, rf: RF, depth: int, prefix: str) -> tuple[Shape, RF]:
+        for i, node in enumerate(nodes):
+            shape, rf = self._node(node, shape, rf, depth, f"{prefix}{i}")
+        return shape, rf
+
+    def _node(self, node: Any, shape: Shape, rf: RF, depth: int, path: str, note: str = "") -> tuple[Shape, RF]:
+        if isinstance(node, LayerNode):
+            return self._leaf(node, shape, rf, depth, path, note)
+        return self._composite(node, shape, rf, depth, path, note)
+
+    def _where(self, node: Any, type_name: str, note: str) -> str:
+        bits = [f"#{len(self.rows) + 1}", type_name]
+        if node.line:
+            bits.append(f"line {node.line}")
+        return f"{node.where}{note} ({', '.join(bits)})"
+
+    def _leaf(self, node: LayerNode, shape: Shape, rf: RF, depth: int, path: str, note: str) -> tuple[Shape, RF]:
+        layer = node.layer
+        where = self._where(node, layer.type, note)
+        try:
+            step = layer.forward(shape)
+        except ConvCalcError as err:
+            raise self._explain(err, layer, shape).at(where) from None
+        out = step.output_shape
+        rf = layer.receptive_field(rf) if rf is not None and len(out) == len(shape) else None
+        if rf is not None and len(rf) != len(out) - 2:
+            rf = None
+        row = Row(
+            len(self.rows) + 1,
+            path,
+            node.name,
+            layer.type,
+            depth,
+            shape,
+            out,
+            step.params,
+            step.buffers,
+            step.macs,
+            2 * step.macs,
+            math.prod(out) * self.nbytes,
+            rf,
+            step.warnings,
+            False,
+            layer.arguments(),
+            where,
+        )
+        self.rows.append(row)
+        self.leaves.append(row)
+        self.prev = (layer, shape)
+        return out, rf
+
+    def _explain(self, err: ConvCalcError, layer: Any, shape: Shape) -> ConvCalcError:
+        """Linear after Flatten: say both numbers in the network's terms."""
+        if isinstance(layer, Linear) and self.prev is not None and isinstance(self.prev[0], Flatten):
+            flat_in = self.prev[1]
+            parts = flat_in[1:] if len(flat_in) > 1 else flat_in
+            if layer.in_features is not None and shape[-1] != layer.in_features and len(parts) > 1:
+                return InvalidLayerError(
+                    f"Flatten gives {'·'.join(str(p) for p in parts)} = {shape[-1]} features; Linear expects "
+                    f"in_features={layer.in_features} (leave in_features out to infer it)"
+                )
+        return err
+
+    # -- composites --------------------------------------------------------------------
+
+    def _composite(self, node: Composite, shape: Shape, rf: RF, depth: int, path: str, note: str) -> tuple[Shape, RF]:
+        where = self._where(node, node.type, note)
+        row = Row(len(self.rows) + 1, path, node.name, node.type, depth, shape, composite=True, where=where)
+        self.rows.append(row)
+        first_leaf = len(self.leaves)
+        if node.type == "Sequential":
+            out, out_rf = self._seq(node.children, shape, rf, depth + 1, f"{path}.")
+        elif node.type == "Repeat":
+            out, out_rf = shape, rf
+            n = len(node.children)
+            for t in range(node.times):
+                for i, child in enumerate(node.children):
+                    out, out_rf = self._node(
+                        child, out, out_rf, depth + 1, f"{path}.{t * n + i}", f" (repeat {t + 1} of {node.times})"
+                    )
+        elif node.type == "Residual":
+            out, out_rf = self._seq(node.children, shape, rf, depth + 1, f"{path}.body.")
+            short, short_rf = shape, rf
+            if node.shortcut is not None:
+                short, short_rf = self._seq(node.shortcut, shape, rf, depth + 1, f"{path}.shortcut.")
+            if out != short:
+                raise InvalidLayerError(
+                    f"the body gives {list(out)} but the shortcut gives {list(short)}: a residual sum needs equal "
+                    "shapes" + ("" if node.shortcut is not None else " (add a shortcut, e.g. a 1×1 Conv with the body's stride)"),
+                    where=where,
+                )
+            out_rf = _merge_rf([out_rf, short_rf])
+        else:
+            out, out_rf = self._concat(node, shape, rf, depth, path, where)
+        row.output_shape = out
+        row.receptive_field = out_rf
+        for leaf in self.leaves[first_leaf:]:
+            row.params += leaf.params
+            row.buffers += leaf.buffers
+            row.macs += leaf.macs
+            row.activation_bytes += leaf.activation_bytes
+        row.flops = 2 * row.macs
+        return out, out_rf
+
+    def _concat(self, node: Composite, shape: Shape, rf: RF, depth: int, path: str, where: str) -> tuple[Shape, RF]:
+        outs: list[Shape] = []
+        fields: list[RF] = []
+        for b, branch in enumerate(node.branches):
+            out, out_rf = self._seq(branch, shape, rf, depth + 1, f"{path}.{b}.")
+            outs.append(out)
+            fields.append(out_rf)
+        rank = len(outs[0])
+        if not -rank <= node.dim < rank:
+            raise InvalidLayerError(f"dim={node.dim} is out of range for {rank}-d outputs", where=where)
+        dim = node.dim % rank
+        for b, out in enumerate(outs):
+            if len(out) != rank or any(a != c for i, (a, c) in enumerate(zip(out, outs[0])) if i != dim):
+                raise InvalidLayerError(
+                    f"branch {b} gives {list(out)} but branch 0 gives {list(outs[0])}: torch.cat along dim {node.dim} "
+                    f"needs equal sizes in every other dimension",
+                    where=where,
+                )
+        total = sum(out[dim] for out in outs)
+        return (*outs[0][:dim], total, *outs[0][dim + 1 :]), _merge_rf(fields)

@@ -1,0 +1,480 @@
+"""Network files: YAML text, a path or a dict → a tree of validated layers.
+
+Errors name the place: ``layers[3].body[1] (Conv2d, line 9): …``. Every input is
+bounded (file size, nesting, layer count after expansion, ``Repeat.times``), and each
+bound is stated in the error that enforces it. YAML is imported only here, and only when
+a text has to be read.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConvCalcError, InputError, LimitError
+from .layers import Layer, build, check_type, suggest, to_int
+
+__all__ = ["LIMITS", "Composite", "LayerNode", "Network", "load", "read_source"]
+
+#: The bounds every network must respect (stated in the README and in each error).
+LIMITS = {
+    "file_bytes": 16 * 2**20,  # a network file or text
+    "layers": 200_000,  # layers after expanding Repeat and aliases
+    "depth": 100,  # nesting of composite blocks
+    "yaml_depth": 1_000,  # nesting of YAML lists and mappings
+    "repeat": 100_000,  # Repeat.times
+}
+
+COMPOSITES = ("Sequential", "Repeat", "Residual", "Concat")
+_COMPOSITE_ARGS = {
+    "Sequential": ("name", "layers"),
+    "Repeat": ("name", "times", "layers"),
+    "Residual": ("name", "body", "shortcut"),
+    "Concat": ("name", "dim", "branches"),
+}
+_TOP_KEYS = ("name", "input", "layers")
+
+
+class LineDict(dict):  # type: ignore[type-arg]
+    """A mapping read from YAML, with the line of each key."""
+
+    line: int | None = None
+    key_lines: dict[Any, int] | None = None
+
+
+class LineList(list):  # type: ignore[type-arg]
+    """A list read from YAML, with the line of each item."""
+
+    line: int | None = None
+    item_lines: list[int] | None = None
+
+
+@dataclass(slots=True)
+class LayerNode:
+    layer: Layer
+    name: str | None
+    where: str  # "layers[3].body[1]"
+    line: int | None
+
+
+@dataclass(slots=True)
+class Composite:
+    type: str
+    name: str | None
+    where: str
+    line: int | None
+    children: list[Any] = field(default_factory=list)  # Sequential, Repeat (expanded), Residual body
+    shortcut: list[Any] | None = None  # Residual
+    branches: list[list[Any]] = field(default_factory=list)  # Concat
+    dim: int = 1  # Concat
+    times: int = 1  # Repeat
+
+
+@dataclass(slots=True)
+class Network:
+    name: str | None
+    input_shape: tuple[int, ...] | None
+    layers: list[Any]
+    count: int  # layers after expansion
+
+
+# ---------------------------------------------------------------------------------------
+# Reading YAML
+# ---------------------------------------------------------------------------------------
+
+
+def read_source(source: Any) -> tuple[Any, str | None]:
+    """Decide what ``source`` is and return (parsed data, label for errors).
+
+    A dict is taken as it is; a ``Path``, or a string naming an existing file or ending
+    in .yaml/.yml, is read as a file; a built-in network name (``lenet``) reads that file;
+    any other string is YAML text.
+    """
+    if isinstance(source, dict):
+        return source, None
+    if isinstance(source, os.PathLike):
+        return _parse(_read_file(Path(source)), str(source)), str(source)
+    if not isinstance(source, str):
+        raise InputError(f"a network is a path, YAML text or a dict, not {type(source).__name__}")
+    if "\n" not in source and len(source) < 4096:
+        from .zoo import zoo_path
+
+        zoo = zoo_path(source)
+        if zoo is not None:
+            return _parse(zoo.read_text(encoding="utf-8"), source), source
+        if source.endswith((".yaml", ".yml")) or os.path.exists(source):
+            return _parse(_read_file(Path(source)), source), source
+    return _parse(source, None), None
+
+
+def _read_file(path: Path) -> str:
+    try:
+        if path.is_dir():
+            raise InputError(f"{path} is a directory, not a network file")
+        size = path.stat().st_size
+        if size > LIMITS["file_bytes"]:
+            raise LimitError(f"{path} is {size:,} bytes; network files are limited to {LIMITS['file_bytes']:,} bytes")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"no such file: {path}") from None
+    except PermissionError:
+        raise InputError(f"cannot read {path}: permission denied") from None
+    except OSError as err:
+        raise InputError(f"cannot read {path}: {err.strerror or err}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise InputError(f"{path} is not UTF-8 text (byte {err.start}, line {line})") from None
+
+
+def _check_flow_depth(text: str) -> None:
+    """Refuse texts nested deeper than the YAML depth bound before the parser recurses.
+
+    The count of brackets is an upper bound of the flow nesting; only when it exceeds
+    the bound are the YAML events counted exactly.
+    """
+    limit = LIMITS["yaml_depth"]
+    if text.count("[") + text.count("{") <= limit and len(text) < 4 * limit * limit:
+        return
+    import yaml
+
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_loader_base()):
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > limit:
+                    line = event.start_mark.line + 1 if event.start_mark else "?"
+                    raise LimitError(f"YAML nested deeper than {limit:,} levels (line {line})")
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # the real parse reports the syntax error with its place
+
+
+def _loader_base() -> type:
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+_LOADER: type | None = None
+
+
+def _loader() -> type:
+    """A safe YAML loader (the C one when available) that records line numbers and
+    refuses duplicate keys."""
+    global _LOADER
+    if _LOADER is not None:
+        return _LOADER
+    import yaml
+
+    class Loader(_loader_base()):  # type: ignore[misc]
+        pass
+
+    def construct_map(loader: Any, node: Any) -> Any:
+        data = LineDict()
+        data.line = node.start_mark.line + 1
+        yield data
+        loader.flatten_mapping(node)
+        lines: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=False)
+            try:
+                hash(key)
+            except TypeError:
+                raise InputError(f"line {key_node.start_mark.line + 1}: a mapping key must be a plain value") from None
+            if key in lines:
+                raise InputError(
+                    f"line {key_node.start_mark.line + 1}: duplicate key '{key}' (first on line {lines[key]})"
+                )
+            lines[key] = key_node.start_mark.line + 1
+            data[key] = loader.construct_object(value_node, deep=False)
+        data.key_lines = lines
+
+    def construct_seq(loader: Any, node: Any) -> Any:
+        data = LineList()
+        data.line = node.start_mark.line + 1
+        yield data
+        data.extend(loader.construct_object(child, deep=False) for child in node.value)
+        data.item_lines = [child.start_mark.line + 1 for child in node.value]
+
+    Loader.add_constructor("tag:yaml.org,2002:map", construct_map)
+    Loader.add_constructor("tag:yaml.org,2002:seq", construct_seq)
+    _LOADER = Loader
+    return Loader
+
+
+def _parse(text: str, label: str | None) -> Any:
+    if len(text.encode("utf-8", "surrogatepass")) > LIMITS["file_bytes"]:
+        raise LimitError(f"the network text is over {LIMITS['file_bytes']:,} bytes, the limit")
+    _check_flow_depth(text)
+    import yaml
+
+    try:
+        return yaml.load(text, Loader=_loader())  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        place = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"
+        what = (err.problem or err.context or "syntax error").strip()
+        prefix = f"{label}: " if label else ""
+        raise InputError(f"{prefix}YAML syntax error at {place}: {what}") from None
+    except yaml.YAMLError as err:
+        raise InputError(f"YAML error: {str(err).splitlines()[0]}") from None
+    except RecursionError:
+        raise LimitError(f"YAML nested too deeply (the limit is {LIMITS['yaml_depth']:,} levels)") from None
+
+
+# ---------------------------------------------------------------------------------------
+# Data → layers
+# ---------------------------------------------------------------------------------------
+
+
+def _line_of(container: Any, key: Any) -> int | None:
+    if isinstance(container, LineList) and container.item_lines is not None and isinstance(key, int):
+        return container.item_lines[key] if key < len(container.item_lines) else None
+    if isinstance(container, LineDict) and container.key_lines is not None:
+        return container.key_lines.get(key)
+    return None
+
+
+def _place(where: str, type_name: str | None, line: int | None) -> str:
+    bits = [b for b in (type_name, f"line {line}" if line else None) if b]
+    return f"{where} ({', '.join(bits)})" if bits else where
+
+
+def load(source: Any, *, input_shape: Any = None) -> Network:
+    """Read a network (path, YAML text, built-in name or dict) into a :class:`Network`."""
+    data, _label = read_source(source)
+    if not isinstance(data, dict):
+        got = "a list" if isinstance(data, list) else "empty" if data is None else f"a {type(data).__name__}"
+        raise InputError(f"a network must be a mapping with 'input' and 'layers', got {got}")
+    for key in data:
+        if key not in _TOP_KEYS:
+            raise InputError(f"unknown key '{key}' at the top level{suggest(str(key), _TOP_KEYS)}")
+    name = data.get("name")
+    if name is not None and not isinstance(name, (str, int, float)):
+        raise InputError("name must be a string")
+    shape = input_shape if input_shape is not None else data.get("input")
+    if shape is None:
+        raise InputError("the network has no 'input' (e.g. input: [1, 3, 224, 224]); give one in the file or with --input")
+    shape = parse_shape(shape, "input" if input_shape is None else "input_shape", _line_of(data, "input"))
+    if "layers" not in data:
+        raise InputError("the network has no 'layers' list")
+    layers = data["layers"]
+    counter = _Counter()
+    counter.count(layers, "layers", 0, _line_of(data, "layers"))
+    nodes = _build_list(layers, "layers", _line_of(data, "layers"), 0)
+    return Network(None if name is None else str(name), shape, nodes, counter.total)
+
+
+def parse_shape(value: Any, what: str = "input", line: int | None = None) -> tuple[int, ...]:
+    """An input shape [N, C, *spatial]: a list of integers ≥ 1 (or "1,3,224,224" text)."""
+    at = f"{what} (line {line})" if line else what
+    if isinstance(value, str):
+        parts = value.replace("x", ",").replace("×", ",").split(",")
+        try:
+            value = [int(p) for p in parts]
+        except ValueError:
+            raise InputError(f"{at} must be integers like 1,3,224,224, got {value!r}") from None
+    if not isinstance(value, (list, tuple)) or not value:
+        raise InputError(f"{at} must be a list of integers like [1, 3, 224, 224], got {value!r}")
+    try:
+        shape = tuple(to_int(what, v) for v in value)
+    except ConvCalcError as err:
+        raise err.at(at) from None
+    if any(v < 1 for v in shape):
+        raise InputError(f"{at}: every size must be ≥ 1, got {list(shape)}")
+    if len(shape) > 8:
+        raise InputError(f"{at} has {len(shape)} dimensions; at most 8 are supported")
+    return shape
+
+
+class _Counter:
+    """Counts layers after expansion without expanding, so that aliased blocks ("billion
+    laughs") and huge Repeat.times are refused in time proportional to the text."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self._memo: dict[int, int] = {}
+        self._busy: set[int] = set()
+
+    def count(self, items: Any, where: str, depth: int, line: int | None) -> int:
+        if depth > LIMITS["depth"]:
+            raise LimitError(f"{where}: blocks nested deeper than {LIMITS['depth']} levels, the limit")
+        if not isinstance(items, list):
+            return 0  # reported with its place when built
+        key = id(items)
+        if key in self._memo:
+            n = self._memo[key]
+        else:
+            if key in self._busy:
+                raise InputError(f"{where}: a YAML alias refers to a block that contains it")
+            self._busy.add(key)
+            n = 0
+            for i, item in enumerate(items):
+                n += self._entry(item, f"{where}[{i}]", depth, _line_of(items, i))
+                if n > LIMITS["layers"]:
+                    break
+            self._busy.discard(key)
+            self._memo[key] = n
+        if depth == 0:
+            self.total = n
+        if n > LIMITS["layers"]:
+            raise LimitError(
+                f"{_place(where, None, line)}: the network expands to more than "
+                f"{LIMITS['layers']:,} layers, the limit"
+            )
+        return n
+
+    def _entry(self, item: Any, where: str, depth: int, line: int | None) -> int:
+        if not isinstance(item, dict) or len(item) != 1:
+            return 1
+        (type_name, args), = item.items()
+        if type_name not in COMPOSITES:
+            return 1
+        if isinstance(args, list):
+            return 1 + self.count(args, f"{where}.layers", depth + 1, line)
+        if not isinstance(args, dict):
+            return 1
+        n = 1
+        if type_name == "Repeat":
+            times = args.get("times")
+            if isinstance(times, int) and not isinstance(times, bool) and times > LIMITS["repeat"]:
+                raise LimitError(
+                    f"{_place(where, 'Repeat', line)}: times={times:,} is over the limit of {LIMITS['repeat']:,}"
+                )
+            inner = self.count(args.get("layers"), f"{where}.layers", depth + 1, line)
+            t = times if isinstance(times, int) and not isinstance(times, bool) and times > 0 else 1
+            return n + t * inner
+        for key in ("layers", "body", "shortcut"):
+            n += self.count(args.get(key), f"{where}.{key}", depth + 1, line)
+        branches = args.get("branches")
+        if isinstance(branches, list):
+            for b, branch in enumerate(branches):
+                n += self.count(branch, f"{where}.branches[{b}]", depth + 1, line)
+                if n > LIMITS["layers"]:
+                    break
+        return n
+
+
+def _build_list(items: Any, where: str, line: int | None, depth: int) -> list[Any]:
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        raise InputError(f"{_place(where, None, line)}: must be a list of layers, got {_describe(items)}")
+    return [_build_entry(item, f"{where}[{i}]", _line_of(items, i) or line, depth) for i, item in enumerate(items)]
+
+
+def _describe(v: Any) -> str:
+    if isinstance(v, bool):
+        return f"a boolean ({str(v).lower()})"
+    if isinstance(v, dict):
+        return "a mapping"
+    if isinstance(v, list):
+        return "a list"
+    if v is None:
+        return "nothing"
+    return repr(v)
+
+
+def _build_entry(item: Any, where: str, line: int | None, depth: int) -> Any:
+    if isinstance(item, str):
+        type_name, args = item, None
+    elif isinstance(item, dict):
+        if len(item) != 1:
+            keys = ", ".join(str(k) for k in item)
+            raise InputError(
+                f"{_place(where, None, line)}: a layer is a type name or a one-key mapping "
+                f"{{Type: {{arguments}}}}, got the keys {keys} (indent the arguments under the type?)"
+            )
+        (type_name, args), = item.items()
+    else:
+        raise InputError(f"{_place(where, None, line)}: a layer is a type name or a one-key mapping, got {_describe(item)}")
+    if type_name in COMPOSITES:
+        return _build_composite(type_name, args, where, line, depth)
+    try:
+        check_type(type_name)
+    except ConvCalcError as err:
+        raise err.at(_place(where, None, line)) from None
+    here = _place(where, str(type_name), line)
+    if args is None:
+        args = {}
+    if not isinstance(args, dict):
+        raise InputError(f"{here}: the arguments must be a mapping like {{kernel_size: 3}}, got {_describe(args)}")
+    args = dict(args)
+    name = args.pop("name", None)
+    if name is not None and not isinstance(name, (str, int)):
+        raise InputError(f"{here}: name must be a string, got {_describe(name)}")
+    for key in args:
+        if not isinstance(key, str):
+            raise InputError(f"{here}: argument names must be strings, got {_describe(key)}")
+    try:
+        layer = build(type_name, **args)
+    except ConvCalcError as err:
+        arg_line = _first_line(args, item, type_name, err)
+        raise err.at(_place(where, str(type_name), arg_line or line)) from None
+    return LayerNode(layer, None if name is None else str(name), where, line)
+
+
+def _first_line(args: dict[str, Any], item: Any, type_name: str, err: ConvCalcError) -> int | None:
+    """The line of the argument an error speaks of, when it names one."""
+    raw = item.get(type_name) if isinstance(item, dict) else None
+    if not isinstance(raw, LineDict) or not raw.key_lines:
+        return None
+    for key, key_line in raw.key_lines.items():
+        if isinstance(key, str) and (f"'{key}'" in err.detail or err.detail.startswith(key)):
+            return key_line
+    return None
+
+
+def _build_composite(type_name: str, args: Any, where: str, line: int | None, depth: int) -> Composite:
+    here = _place(where, type_name, line)
+    if depth >= LIMITS["depth"]:
+        raise LimitError(f"{here}: blocks nested deeper than {LIMITS['depth']} levels, the limit")
+    if isinstance(args, list):
+        args = {"layers": args} if type_name in ("Sequential",) else args
+    if not isinstance(args, dict):
+        raise InputError(f"{here}: expects a mapping of {', '.join(_COMPOSITE_ARGS[type_name])}, got {_describe(args)}")
+    for key in args:
+        if key not in _COMPOSITE_ARGS[type_name]:
+            raise InputError(f"{here}: unknown argument '{key}'{suggest(str(key), _COMPOSITE_ARGS[type_name])}")
+    name = args.get("name")
+    node = Composite(type_name, None if name is None else str(name), where, line)
+    if type_name == "Sequential":
+        node.children = _build_list(args.get("layers"), f"{where}.layers", _line_of(args, "layers") or line, depth + 1)
+    elif type_name == "Repeat":
+        if "times" not in args:
+            raise InputError(f"{here}: missing argument times")
+        try:
+            times = to_int("times", args["times"])
+        except ConvCalcError as err:
+            raise err.at(here) from None
+        if times < 1:
+            raise InputError(f"{here}: times must be ≥ 1, got {times}")
+        if times > LIMITS["repeat"]:
+            raise LimitError(f"{here}: times={times:,} is over the limit of {LIMITS['repeat']:,}")
+        node.times = times
+        node.children = _build_list(args.get("layers"), f"{where}.layers", _line_of(args, "layers") or line, depth + 1)
+    elif type_name == "Residual":
+        if "body" not in args:
+            raise InputError(f"{here}: missing argument body")
+        node.children = _build_list(args["body"], f"{where}.body", _line_of(args, "body") or line, depth + 1)
+        if args.get("shortcut") is not None:
+            node.shortcut = _build_list(args["shortcut"], f"{where}.shortcut", _line_of(args, "shortcut") or line, depth + 1)
+    else:
+        branches = args.get("branches")
+        if not isinstance(branches, list) or not branches:
+            raise InputError(f"{here}: branches must be a non-empty list of layer lists")
+        try:
+            node.dim = to_int("dim", args.get("dim", 1))
+        except ConvCalcError as err:
+            raise err.at(here) from None
+        node.branches = [
+            _build_list(b, f"{where}.branches[{i}]", _line_of(branches, i) or line, depth + 1)
+            for i, b in enumerate(branches)
+        ]
+    return node
