@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .errors import ConvCalcError, InputError, InvalidLayerError
-from .layers import RF, Flatten, Linear, Shape
+from .errors import ConvCalcError, InputError, InvalidLayerError, LimitError
+from .layers import MAX_NUMBER, RF, Flatten, Linear, Shape
 from .report import DTYPE_BYTES, Report, Row, Totals
-from .spec import Composite, LayerNode, Network, load, parse_shape
+from .spec import Composite, LayerNode, Network, load, parse_shape, short_path
 
 __all__ = ["analyze"]
 
@@ -50,7 +50,8 @@ class _Walker:
         self.nbytes = nbytes
         self.rows: list[Row] = []
         self.leaves: list[Row] = []
-        self.prev: tuple[Any, Shape] | None = None  # the last leaf layer and its input
+        self.flatten: tuple[Shape, Shape] | None = None  # the last Flatten's input and output
+        self.repeats: list[str] = []  # "repeat 2 of 3" for each Repeat being walked
 
     def run(self, net: Network, shape: Shape, dtype: str) -> Report:
         rf = _initial_rf(shape)
@@ -75,25 +76,34 @@ class _Walker:
             shape, rf = self._node(node, shape, rf, depth, f"{prefix}{i}")
         return shape, rf
 
-    def _node(self, node: Any, shape: Shape, rf: RF, depth: int, path: str, note: str = "") -> tuple[Shape, RF]:
+    def _node(self, node: Any, shape: Shape, rf: RF, depth: int, path: str) -> tuple[Shape, RF]:
         if isinstance(node, LayerNode):
-            return self._leaf(node, shape, rf, depth, path, note)
-        return self._composite(node, shape, rf, depth, path, note)
+            return self._leaf(node, shape, rf, depth, path)
+        return self._composite(node, shape, rf, depth, path)
 
-    def _where(self, node: Any, type_name: str, note: str) -> str:
+    def _where(self, node: Any, type_name: str) -> str:
+        """``layers[3].body[1] (#7, Conv2d, line 9, repeat 2 of 3)``: the YAML path, the
+        row number, the type, the line, and which repetition of each enclosing Repeat."""
         bits = [f"#{len(self.rows) + 1}", type_name]
         if node.line:
             bits.append(f"line {node.line}")
-        return f"{node.where}{note} ({', '.join(bits)})"
+        bits.extend(self.repeats)
+        return f"{short_path(node.where)} ({', '.join(bits)})"
 
-    def _leaf(self, node: LayerNode, shape: Shape, rf: RF, depth: int, path: str, note: str) -> tuple[Shape, RF]:
+    def _leaf(self, node: LayerNode, shape: Shape, rf: RF, depth: int, path: str) -> tuple[Shape, RF]:
         layer = node.layer
-        where = self._where(node, layer.type, note)
+        where = self._where(node, layer.type)
         try:
             step = layer.forward(shape)
         except ConvCalcError as err:
             raise self._explain(err, layer, shape).at(where) from None
         out = step.output_shape
+        if any(v > MAX_NUMBER for v in out):
+            dim = next(i for i, v in enumerate(out) if v > MAX_NUMBER)
+            raise LimitError(
+                f"the output size along dimension {dim} is over 2^40 ({MAX_NUMBER:,}), the limit of any number",
+                where=where,
+            )
         rf = layer.receptive_field(rf) if rf is not None and len(out) == len(shape) else None
         if rf is not None and len(rf) != len(out) - 2:
             rf = None
@@ -118,15 +128,19 @@ class _Walker:
         )
         self.rows.append(row)
         self.leaves.append(row)
-        self.prev = (layer, shape)
+        if isinstance(layer, Flatten):
+            self.flatten = (shape, out)
         return out, rf
 
     def _explain(self, err: ConvCalcError, layer: Any, shape: Shape) -> ConvCalcError:
-        """Linear after Flatten: say both numbers in the network's terms."""
-        if isinstance(layer, Linear) and self.prev is not None and isinstance(self.prev[0], Flatten):
-            flat_in = self.prev[1]
-            parts = flat_in[1:] if len(flat_in) > 1 else flat_in
-            if layer.in_features is not None and shape[-1] != layer.in_features and len(parts) > 1:
+        """A Linear whose in_features does not match what a Flatten made (directly, or
+        through shape-preserving layers such as Dropout): say both numbers in the
+        network's terms."""
+        if isinstance(layer, Linear) and self.flatten is not None and self.flatten[1] == shape:
+            flat_in, flat_out = self.flatten
+            dim = len(flat_out) - 1  # the flattened dimension is the last one, where Linear acts
+            parts = flat_in[dim : dim + len(flat_in) - len(flat_out) + 1]
+            if layer.in_features not in (None, shape[-1]) and len(parts) > 1 and math.prod(parts) == shape[-1]:
                 return InvalidLayerError(
                     f"Flatten gives {'·'.join(str(p) for p in parts)} = {shape[-1]} features; Linear expects "
                     f"in_features={layer.in_features} (leave in_features out to infer it)"
@@ -135,8 +149,8 @@ class _Walker:
 
     # -- composites --------------------------------------------------------------------
 
-    def _composite(self, node: Composite, shape: Shape, rf: RF, depth: int, path: str, note: str) -> tuple[Shape, RF]:
-        where = self._where(node, node.type, note)
+    def _composite(self, node: Composite, shape: Shape, rf: RF, depth: int, path: str) -> tuple[Shape, RF]:
+        where = self._where(node, node.type)
         row = Row(len(self.rows) + 1, path, node.name, node.type, depth, shape, composite=True, where=where)
         self.rows.append(row)
         first_leaf = len(self.leaves)
@@ -145,11 +159,12 @@ class _Walker:
         elif node.type == "Repeat":
             out, out_rf = shape, rf
             n = len(node.children)
+            self.repeats.append("")
             for t in range(node.times):
+                self.repeats[-1] = f"repeat {t + 1} of {node.times}"
                 for i, child in enumerate(node.children):
-                    out, out_rf = self._node(
-                        child, out, out_rf, depth + 1, f"{path}.{t * n + i}", f" (repeat {t + 1} of {node.times})"
-                    )
+                    out, out_rf = self._node(child, out, out_rf, depth + 1, f"{path}.{t * n + i}")
+            self.repeats.pop()
         elif node.type == "Residual":
             out, out_rf = self._seq(node.children, shape, rf, depth + 1, f"{path}.body.")
             short, short_rf = shape, rf

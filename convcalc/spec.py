@@ -1,9 +1,10 @@
 """Network files: YAML text, a path or a dict → a tree of validated layers.
 
-Errors name the place: ``layers[3].body[1] (Conv2d, line 9): …``. Every input is
-bounded (file size, nesting, layer count after expansion, ``Repeat.times``), and each
-bound is stated in the error that enforces it. YAML is imported only here, and only when
-a text has to be read.
+Errors name the place: ``layers[3].body[1] (#7, Conv2d, line 9): …`` (the YAML path, the
+row number in the report, the type, the line). Every input is bounded (file size, YAML
+nesting, block nesting, layer count after expansion, ``Repeat.times``), and each bound is
+stated in the error that enforces it. YAML is imported only here, and only when a text
+has to be read.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConvCalcError, InputError, LimitError
+from .errors import ConvCalcError, InputError, InvalidLayerError, LimitError
 from .layers import Layer, build, check_type, suggest, to_int
 
 __all__ = ["LIMITS", "Composite", "LayerNode", "Network", "load", "read_source"]
@@ -34,6 +35,12 @@ _COMPOSITE_ARGS = {
     "Residual": ("name", "body", "shortcut"),
     "Concat": ("name", "dim", "branches"),
 }
+_COMPOSITE_REQUIRED = {
+    "Sequential": ("layers",),
+    "Repeat": ("times", "layers"),
+    "Residual": ("body",),
+    "Concat": ("branches",),
+}
 _TOP_KEYS = ("name", "input", "layers")
 
 
@@ -53,6 +60,8 @@ class LineList(list):  # type: ignore[type-arg]
 
 @dataclass(slots=True)
 class LayerNode:
+    """One validated layer at its place in the file."""
+
     layer: Layer
     name: str | None
     where: str  # "layers[3].body[1]"
@@ -61,11 +70,13 @@ class LayerNode:
 
 @dataclass(slots=True)
 class Composite:
+    """A Sequential, Repeat, Residual or Concat block and its (unexpanded) children."""
+
     type: str
     name: str | None
     where: str
     line: int | None
-    children: list[Any] = field(default_factory=list)  # Sequential, Repeat (expanded), Residual body
+    children: list[Any] = field(default_factory=list)  # Sequential, Repeat (once, not expanded), Residual body
     shortcut: list[Any] | None = None  # Residual
     branches: list[list[Any]] = field(default_factory=list)  # Concat
     dim: int = 1  # Concat
@@ -74,6 +85,8 @@ class Composite:
 
 @dataclass(slots=True)
 class Network:
+    """A whole network as read: its name, input shape and top-level entries."""
+
     name: str | None
     input_shape: tuple[int, ...] | None
     layers: list[Any]
@@ -98,6 +111,8 @@ def read_source(source: Any) -> tuple[Any, str | None]:
         return _parse(_read_file(Path(source)), str(source)), str(source)
     if not isinstance(source, str):
         raise InputError(f"a network is a path, YAML text or a dict, not {type(source).__name__}")
+    if not source.strip():
+        raise InputError("the network text is empty: give a path, a built-in name or YAML text")
     if "\n" not in source and len(source) < 4096:
         from .zoo import zoo_path
 
@@ -106,6 +121,14 @@ def read_source(source: Any) -> tuple[Any, str | None]:
             return _parse(zoo.read_text(encoding="utf-8"), source), source
         if source.endswith((".yaml", ".yml")) or os.path.exists(source):
             return _parse(_read_file(Path(source)), source), source
+        if ":" not in source:  # no YAML network fits on one line without a colon
+            from .zoo import zoo_names
+
+            names = zoo_names()
+            raise InputError(
+                f"no such file or built-in network: '{source}'{suggest(source, names)} "
+                f"(built-in: {', '.join(names)})"
+            )
     return _parse(source, None), None
 
 
@@ -130,14 +153,20 @@ def _read_file(path: Path) -> str:
         raise InputError(f"{path} is not UTF-8 text (byte {err.start}, line {line})") from None
 
 
-def _check_flow_depth(text: str) -> None:
-    """Refuse texts nested deeper than the YAML depth bound before the parser recurses.
+def _check_yaml_depth(text: str) -> None:
+    """Refuse texts nested deeper than the YAML depth bound before the parser recurses
+    (libyaml's composer recurses once per level and overflows the C stack far below the
+    16 MiB file bound: ``- - - … - x`` 100,000 levels deep is 200 kB).
 
-    The count of brackets is an upper bound of the flow nesting; only when it exceeds
-    the bound are the YAML events counted exactly.
+    A cheap upper bound of the nesting comes first: each flow level needs a bracket, and
+    each block level a column of the line it starts on (at most two levels per column).
+    Only when that bound exceeds the limit are the parser's events counted exactly (the
+    event parser keeps its own stack and does not recurse). A bracket opens at most two
+    levels (``[a: [b: …]]`` holds an implicit mapping in each sequence).
     """
     limit = LIMITS["yaml_depth"]
-    if text.count("[") + text.count("{") <= limit and len(text) < 4 * limit * limit:
+    widest = max(map(len, text.splitlines()), default=0)
+    if 2 * (text.count("[") + text.count("{") + widest + 1) <= limit:
         return
     import yaml
 
@@ -148,7 +177,7 @@ def _check_flow_depth(text: str) -> None:
                 depth += 1
                 if depth > limit:
                     line = event.start_mark.line + 1 if event.start_mark else "?"
-                    raise LimitError(f"YAML nested deeper than {limit:,} levels (line {line})")
+                    raise LimitError(f"YAML nested deeper than {limit:,} levels (line {line}), the limit")
             elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
                 depth -= 1
     except yaml.YAMLError:
@@ -179,21 +208,25 @@ def _loader() -> type:
         data = LineDict()
         data.line = node.start_mark.line + 1
         yield data
-        loader.flatten_mapping(node)
+        explicit = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
+        loader.flatten_mapping(node)  # merged pairs (`<<: *base`) first, then the explicit ones
+        merged = len(node.value) - explicit
         lines: dict[Any, int] = {}
-        for key_node, value_node in node.value:
+        for i, (key_node, value_node) in enumerate(node.value):
             key = loader.construct_object(key_node, deep=False)
             try:
                 hash(key)
             except TypeError:
                 raise InputError(f"line {key_node.start_mark.line + 1}: a mapping key must be a plain value") from None
-            if key in lines:
+            if key in lines and i >= merged and lines[key] > 0:
                 raise InputError(
                     f"line {key_node.start_mark.line + 1}: duplicate key '{key}' (first on line {lines[key]})"
                 )
-            lines[key] = key_node.start_mark.line + 1
+            # an explicit key overrides a merged one silently, as YAML's merge key defines;
+            # merged keys are marked negative so that only explicit duplicates are errors
+            lines[key] = key_node.start_mark.line + 1 if i >= merged else -(key_node.start_mark.line + 1)
             data[key] = loader.construct_object(value_node, deep=False)
-        data.key_lines = lines
+        data.key_lines = {k: abs(v) for k, v in lines.items()}
 
     def construct_seq(loader: Any, node: Any) -> Any:
         data = LineList()
@@ -211,7 +244,7 @@ def _loader() -> type:
 def _parse(text: str, label: str | None) -> Any:
     if len(text.encode("utf-8", "surrogatepass")) > LIMITS["file_bytes"]:
         raise LimitError(f"the network text is over {LIMITS['file_bytes']:,} bytes, the limit")
-    _check_flow_depth(text)
+    _check_yaml_depth(text)
     import yaml
 
     try:
@@ -241,34 +274,54 @@ def _line_of(container: Any, key: Any) -> int | None:
     return None
 
 
-def _place(where: str, type_name: str | None, line: int | None) -> str:
-    bits = [b for b in (type_name, f"line {line}" if line else None) if b]
-    return f"{where} ({', '.join(bits)})" if bits else where
+def short_path(where: str) -> str:
+    """A YAML path cut to its ends when deeply nested: ``layers[0].layers[0]. … .body[1]``."""
+    parts = where.split(".")
+    if len(parts) <= 8:
+        return where
+    return ".".join(parts[:3]) + f". … ({len(parts) - 5} levels) … ." + ".".join(parts[-2:])
+
+
+def _place(where: str, type_name: str | None, line: int | None, index: int | None = None) -> str:
+    """``layers[3] (#4, Conv2d, line 9)``: the YAML path, the row number, the type, the line."""
+    bits = [b for b in (f"#{index}" if index else None, type_name, f"line {line}" if line else None) if b]
+    return f"{short_path(where)} ({', '.join(bits)})" if bits else short_path(where)
+
+
+def _is_list(v: Any) -> bool:
+    return isinstance(v, (list, tuple))
 
 
 def load(source: Any, *, input_shape: Any = None) -> Network:
-    """Read a network (path, YAML text, built-in name or dict) into a :class:`Network`."""
+    """Read a network (path, YAML text, built-in name or dict) into a :class:`Network`.
+
+    ``input_shape``, when given, replaces the network's ``input`` (which may then be absent).
+    The layer count after expansion is checked before anything is built.
+    """
     data, _label = read_source(source)
     if not isinstance(data, dict):
         got = "a list" if isinstance(data, list) else "empty" if data is None else f"a {type(data).__name__}"
         raise InputError(f"a network must be a mapping with 'input' and 'layers', got {got}")
     for key in data:
         if key not in _TOP_KEYS:
-            raise InputError(f"unknown key '{key}' at the top level{suggest(str(key), _TOP_KEYS)}")
+            line = _line_of(data, key)
+            at = f"line {line}: " if line else ""
+            raise InputError(f"{at}unknown key '{key}' at the top level{suggest(str(key), _TOP_KEYS)}")
     name = data.get("name")
     if name is not None and not isinstance(name, (str, int, float)):
-        raise InputError("name must be a string")
+        raise InputError(f"name must be a string, got {_describe(name)}")
     shape = input_shape if input_shape is not None else data.get("input")
     if shape is None:
         raise InputError("the network has no 'input' (e.g. input: [1, 3, 224, 224]); give one in the file or with --input")
     shape = parse_shape(shape, "input" if input_shape is None else "input_shape", _line_of(data, "input"))
-    if "layers" not in data:
+    layers = data.get("layers")
+    if layers is None:
         raise InputError("the network has no 'layers' list")
-    layers = data["layers"]
+    line = _line_of(data, "layers")
     counter = _Counter()
-    counter.count(layers, "layers", 0, _line_of(data, "layers"))
-    nodes = _build_list(layers, "layers", _line_of(data, "layers"), 0)
-    return Network(None if name is None else str(name), shape, nodes, counter.total)
+    total = counter.count(layers, "layers", 0, line)
+    nodes = _Builder().list(layers, "layers", line, 0)
+    return Network(None if name is None else str(name), shape, nodes, total)
 
 
 def parse_shape(value: Any, what: str = "input", line: int | None = None) -> tuple[int, ...]:
@@ -280,80 +333,80 @@ def parse_shape(value: Any, what: str = "input", line: int | None = None) -> tup
             value = [int(p) for p in parts]
         except ValueError:
             raise InputError(f"{at} must be integers like 1,3,224,224, got {value!r}") from None
-    if not isinstance(value, (list, tuple)) or not value:
-        raise InputError(f"{at} must be a list of integers like [1, 3, 224, 224], got {value!r}")
+    if not _is_list(value) or not value:
+        raise InputError(f"{at} must be a list of integers like [1, 3, 224, 224], got {_describe(value)}")
+    if len(value) > 8:
+        raise InputError(f"{at} has {len(value)} dimensions; at most 8 are supported")
     try:
         shape = tuple(to_int(what, v) for v in value)
     except ConvCalcError as err:
         raise err.at(at) from None
     if any(v < 1 for v in shape):
         raise InputError(f"{at}: every size must be ≥ 1, got {list(shape)}")
-    if len(shape) > 8:
-        raise InputError(f"{at} has {len(shape)} dimensions; at most 8 are supported")
     return shape
 
 
+def _int_or_none(v: Any) -> int | None:
+    return v if isinstance(v, int) and not isinstance(v, bool) else None
+
+
 class _Counter:
-    """Counts layers after expansion without expanding, so that aliased blocks ("billion
-    laughs") and huge Repeat.times are refused in time proportional to the text."""
+    """Counts the rows of a network after expansion without expanding it, so that aliased
+    blocks ("billion laughs") and huge Repeat.times are refused in time proportional to the
+    text: a list reached again through a YAML alias is the same Python object, counted once."""
 
     def __init__(self) -> None:
-        self.total = 0
         self._memo: dict[int, int] = {}
         self._busy: set[int] = set()
 
     def count(self, items: Any, where: str, depth: int, line: int | None) -> int:
         if depth > LIMITS["depth"]:
-            raise LimitError(f"{where}: blocks nested deeper than {LIMITS['depth']} levels, the limit")
-        if not isinstance(items, list):
+            raise LimitError(f"{short_path(where)}: blocks nested deeper than {LIMITS['depth']} levels, the limit")
+        if not _is_list(items):
             return 0  # reported with its place when built
         key = id(items)
-        if key in self._memo:
-            n = self._memo[key]
-        else:
+        n = self._memo.get(key)
+        if n is None:
             if key in self._busy:
-                raise InputError(f"{where}: a YAML alias refers to a block that contains it")
+                raise InputError(f"{_place(where, None, line)}: a YAML alias refers to a block that contains it")
             self._busy.add(key)
             n = 0
             for i, item in enumerate(items):
-                n += self._entry(item, f"{where}[{i}]", depth, _line_of(items, i))
+                n += self._entry(item, f"{where}[{i}]", depth, _line_of(items, i) or line)
                 if n > LIMITS["layers"]:
                     break
             self._busy.discard(key)
             self._memo[key] = n
-        if depth == 0:
-            self.total = n
         if n > LIMITS["layers"]:
             raise LimitError(
-                f"{_place(where, None, line)}: the network expands to more than "
-                f"{LIMITS['layers']:,} layers, the limit"
+                f"{_place(where, None, line)}: the network expands to more than {LIMITS['layers']:,} layers "
+                "(after Repeat and YAML aliases), the limit"
             )
         return n
 
     def _entry(self, item: Any, where: str, depth: int, line: int | None) -> int:
         if not isinstance(item, dict) or len(item) != 1:
             return 1
-        (type_name, args), = item.items()
+        ((type_name, args),) = item.items()
         if type_name not in COMPOSITES:
             return 1
-        if isinstance(args, list):
+        if _is_list(args):
             return 1 + self.count(args, f"{where}.layers", depth + 1, line)
         if not isinstance(args, dict):
             return 1
-        n = 1
         if type_name == "Repeat":
-            times = args.get("times")
-            if isinstance(times, int) and not isinstance(times, bool) and times > LIMITS["repeat"]:
+            times = _int_or_none(args.get("times"))
+            if times is not None and times > LIMITS["repeat"]:
                 raise LimitError(
                     f"{_place(where, 'Repeat', line)}: times={times:,} is over the limit of {LIMITS['repeat']:,}"
                 )
             inner = self.count(args.get("layers"), f"{where}.layers", depth + 1, line)
-            t = times if isinstance(times, int) and not isinstance(times, bool) and times > 0 else 1
-            return n + t * inner
+            return 1 + max(times or 1, 1) * inner
+        n = 1
         for key in ("layers", "body", "shortcut"):
             n += self.count(args.get(key), f"{where}.{key}", depth + 1, line)
         branches = args.get("branches")
-        if isinstance(branches, list):
+        if _is_list(branches):
             for b, branch in enumerate(branches):
                 n += self.count(branch, f"{where}.branches[{b}]", depth + 1, line)
                 if n > LIMITS["layers"]:
@@ -361,66 +414,133 @@ class _Counter:
         return n
 
 
-def _build_list(items: Any, where: str, line: int | None, depth: int) -> list[Any]:
-    if items is None:
-        return []
-    if not isinstance(items, list):
-        raise InputError(f"{_place(where, None, line)}: must be a list of layers, got {_describe(items)}")
-    return [_build_entry(item, f"{where}[{i}]", _line_of(items, i) or line, depth) for i, item in enumerate(items)]
-
-
 def _describe(v: Any) -> str:
     if isinstance(v, bool):
         return f"a boolean ({str(v).lower()})"
     if isinstance(v, dict):
         return "a mapping"
-    if isinstance(v, list):
+    if _is_list(v):
         return "a list"
     if v is None:
         return "nothing"
     return repr(v)
 
 
-def _build_entry(item: Any, where: str, line: int | None, depth: int) -> Any:
-    if isinstance(item, str):
-        type_name, args = item, None
-    elif isinstance(item, dict):
-        if len(item) != 1:
-            keys = ", ".join(str(k) for k in item)
+class _Builder:
+    """Data → LayerNode/Composite tree. ``rows`` counts the rows the walk will number
+    before the entry being built, so that errors found here carry the same ``#index`` as
+    errors found by the walk (a Repeat's later repetitions are counted, not built)."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+
+    def list(self, items: Any, where: str, line: int | None, depth: int) -> list[Any]:
+        if not _is_list(items):
+            raise InputError(f"{_place(where, None, line)}: must be a list of layers, got {_describe(items)}")
+        return [self.entry(item, f"{where}[{i}]", _line_of(items, i) or line, depth) for i, item in enumerate(items)]
+
+    def entry(self, item: Any, where: str, line: int | None, depth: int) -> Any:
+        self.rows += 1
+        if isinstance(item, str):
+            type_name, args = item, None
+        elif isinstance(item, dict):
+            if len(item) != 1:
+                keys = ", ".join(str(k) for k in item) or "none"
+                raise InputError(
+                    f"{_place(where, None, line, self.rows)}: a layer is a type name or a one-key mapping "
+                    f"{{Type: {{arguments}}}}, got the keys {keys} (indent the arguments under the type?)"
+                )
+            ((type_name, args),) = item.items()
+        else:
             raise InputError(
-                f"{_place(where, None, line)}: a layer is a type name or a one-key mapping "
-                f"{{Type: {{arguments}}}}, got the keys {keys} (indent the arguments under the type?)"
+                f"{_place(where, None, line, self.rows)}: a layer is a type name or a one-key mapping, "
+                f"got {_describe(item)}"
             )
-        (type_name, args), = item.items()
-    else:
-        raise InputError(f"{_place(where, None, line)}: a layer is a type name or a one-key mapping, got {_describe(item)}")
-    if type_name in COMPOSITES:
-        return _build_composite(type_name, args, where, line, depth)
-    try:
-        check_type(type_name)
-    except ConvCalcError as err:
-        raise err.at(_place(where, None, line)) from None
-    here = _place(where, str(type_name), line)
-    if args is None:
-        args = {}
-    if not isinstance(args, dict):
-        raise InputError(f"{here}: the arguments must be a mapping like {{kernel_size: 3}}, got {_describe(args)}")
-    args = dict(args)
-    name = args.pop("name", None)
-    if name is not None and not isinstance(name, (str, int)):
-        raise InputError(f"{here}: name must be a string, got {_describe(name)}")
-    for key in args:
-        if not isinstance(key, str):
-            raise InputError(f"{here}: argument names must be strings, got {_describe(key)}")
-    try:
-        layer = build(type_name, **args)
-    except ConvCalcError as err:
-        arg_line = _first_line(args, item, type_name, err)
-        raise err.at(_place(where, str(type_name), arg_line or line)) from None
-    return LayerNode(layer, None if name is None else str(name), where, line)
+        if type_name in COMPOSITES:
+            return self.composite(type_name, args, where, line, depth)
+        try:
+            check_type(type_name)
+        except ConvCalcError as err:
+            hint = suggest(str(type_name), COMPOSITES) if isinstance(type_name, str) else ""
+            detail = err.detail if not hint or "did you mean" in err.detail else err.detail + hint
+            raise type(err)(detail, where=_place(where, None, line, self.rows)) from None
+        here = _place(where, type_name, line, self.rows)
+        if args is None:
+            args = {}
+        if not isinstance(args, dict):
+            raise InputError(f"{here}: the arguments must be a mapping like {{kernel_size: 3}}, got {_describe(args)}")
+        args = dict(args)
+        name = args.pop("name", None)
+        if name is not None and not isinstance(name, (str, int)):
+            raise InputError(f"{here}: name must be a string, got {_describe(name)}")
+        for key in args:
+            if not isinstance(key, str):
+                raise InputError(f"{here}: argument names must be strings, got {_describe(key)}")
+        try:
+            layer = build(type_name, **args)
+        except ConvCalcError as err:
+            arg_line = _first_line(item, type_name, err)
+            raise err.at(_place(where, type_name, arg_line or line, self.rows)) from None
+        return LayerNode(layer, None if name is None else str(name), where, line)
+
+    def composite(self, type_name: str, args: Any, where: str, line: int | None, depth: int) -> Composite:
+        here = _place(where, type_name, line, self.rows)
+        if depth >= LIMITS["depth"]:
+            raise LimitError(f"{here}: blocks nested deeper than {LIMITS['depth']} levels, the limit")
+        if _is_list(args) and type_name == "Sequential":
+            args = {"layers": args}
+        allowed = _COMPOSITE_ARGS[type_name]
+        if not isinstance(args, dict):
+            raise InputError(f"{here}: expects a mapping of {', '.join(allowed)}, got {_describe(args)}")
+        for key in args:
+            if key not in allowed:
+                raise InputError(f"{here}: unknown argument '{key}'{suggest(str(key), allowed)}")
+        for key in _COMPOSITE_REQUIRED[type_name]:
+            if key not in args:
+                raise InputError(f"{here}: missing argument {key}")
+        name = args.get("name")
+        if name is not None and not isinstance(name, (str, int)):
+            raise InputError(f"{here}: name must be a string, got {_describe(name)}")
+        node = Composite(type_name, None if name is None else str(name), where, line)
+
+        def sub(key: str) -> list[Any]:
+            return self.list(args[key], f"{where}.{key}", _line_of(args, key) or line, depth + 1)
+
+        if type_name == "Sequential":
+            node.children = sub("layers")
+        elif type_name == "Repeat":
+            try:
+                times = to_int("times", args["times"])
+            except ConvCalcError as err:
+                raise err.at(here) from None
+            if times < 1:
+                raise InvalidLayerError(f"{here}: times must be ≥ 1, got {times}")
+            if times > LIMITS["repeat"]:
+                raise LimitError(f"{here}: times={times:,} is over the limit of {LIMITS['repeat']:,}")
+            node.times = times
+            before = self.rows
+            node.children = sub("layers")
+            self.rows += (times - 1) * (self.rows - before)
+        elif type_name == "Residual":
+            node.children = sub("body")
+            if args.get("shortcut") is not None:
+                node.shortcut = sub("shortcut")
+        else:
+            branches = args["branches"]
+            if not _is_list(branches) or not branches:
+                raise InputError(f"{here}: branches must be a non-empty list of layer lists, got {_describe(branches)}")
+            try:
+                node.dim = to_int("dim", args.get("dim", 1))
+            except ConvCalcError as err:
+                raise err.at(here) from None
+            node.branches = [
+                self.list(b, f"{where}.branches[{i}]", _line_of(branches, i) or line, depth + 1)
+                for i, b in enumerate(branches)
+            ]
+        return node
 
 
-def _first_line(args: dict[str, Any], item: Any, type_name: str, err: ConvCalcError) -> int | None:
+def _first_line(item: Any, type_name: str, err: ConvCalcError) -> int | None:
     """The line of the argument an error speaks of, when it names one."""
     raw = item.get(type_name) if isinstance(item, dict) else None
     if not isinstance(raw, LineDict) or not raw.key_lines:
@@ -429,52 +549,3 @@ def _first_line(args: dict[str, Any], item: Any, type_name: str, err: ConvCalcEr
         if isinstance(key, str) and (f"'{key}'" in err.detail or err.detail.startswith(key)):
             return key_line
     return None
-
-
-def _build_composite(type_name: str, args: Any, where: str, line: int | None, depth: int) -> Composite:
-    here = _place(where, type_name, line)
-    if depth >= LIMITS["depth"]:
-        raise LimitError(f"{here}: blocks nested deeper than {LIMITS['depth']} levels, the limit")
-    if isinstance(args, list):
-        args = {"layers": args} if type_name in ("Sequential",) else args
-    if not isinstance(args, dict):
-        raise InputError(f"{here}: expects a mapping of {', '.join(_COMPOSITE_ARGS[type_name])}, got {_describe(args)}")
-    for key in args:
-        if key not in _COMPOSITE_ARGS[type_name]:
-            raise InputError(f"{here}: unknown argument '{key}'{suggest(str(key), _COMPOSITE_ARGS[type_name])}")
-    name = args.get("name")
-    node = Composite(type_name, None if name is None else str(name), where, line)
-    if type_name == "Sequential":
-        node.children = _build_list(args.get("layers"), f"{where}.layers", _line_of(args, "layers") or line, depth + 1)
-    elif type_name == "Repeat":
-        if "times" not in args:
-            raise InputError(f"{here}: missing argument times")
-        try:
-            times = to_int("times", args["times"])
-        except ConvCalcError as err:
-            raise err.at(here) from None
-        if times < 1:
-            raise InputError(f"{here}: times must be ≥ 1, got {times}")
-        if times > LIMITS["repeat"]:
-            raise LimitError(f"{here}: times={times:,} is over the limit of {LIMITS['repeat']:,}")
-        node.times = times
-        node.children = _build_list(args.get("layers"), f"{where}.layers", _line_of(args, "layers") or line, depth + 1)
-    elif type_name == "Residual":
-        if "body" not in args:
-            raise InputError(f"{here}: missing argument body")
-        node.children = _build_list(args["body"], f"{where}.body", _line_of(args, "body") or line, depth + 1)
-        if args.get("shortcut") is not None:
-            node.shortcut = _build_list(args["shortcut"], f"{where}.shortcut", _line_of(args, "shortcut") or line, depth + 1)
-    else:
-        branches = args.get("branches")
-        if not isinstance(branches, list) or not branches:
-            raise InputError(f"{here}: branches must be a non-empty list of layer lists")
-        try:
-            node.dim = to_int("dim", args.get("dim", 1))
-        except ConvCalcError as err:
-            raise err.at(here) from None
-        node.branches = [
-            _build_list(b, f"{where}.branches[{i}]", _line_of(branches, i) or line, depth + 1)
-            for i, b in enumerate(branches)
-        ]
-    return node
