@@ -108,7 +108,11 @@ def pool_out(n: int, k: int, s: int | None = None, p: int = 0, d: int = 1, ceil_
 
 def ceil_mode_drops(n: int, k: int, s: int | None = None, p: int = 0, d: int = 1) -> bool:
     """Whether PyTorch drops the last ``ceil_mode`` window because it would start in
-    the right padding or past the input (the ``--outputSize`` branch of ``Pool.h``).
+    the right padding or past the input: ``⌈(n + 2p − k_e)/s⌉·s ≥ n + p``, the start of
+    the window the bare ceil formula adds, in padded coordinates.
+
+    Source: the ``--outputSize`` branch of ``pooling_output_shape_pad_lr`` in PyTorch's
+    ``aten/src/ATen/native/Pool.h`` ("ensure that the last pooling starts inside the image").
 
     >>> ceil_mode_drops(5, 3, s=3, p=1)
     True
@@ -187,6 +191,10 @@ def transposed_same_padding(
     Solves ``2·p − output_padding = (n − 1)·s + d·(k − 1) + 1 − out`` with ``p ≥ 0`` and
     ``0 ≤ output_padding < max(s, d)`` (PyTorch's rule); ``None`` when there is none.
 
+    Source: :func:`transposed_conv_out` inverted; the output_padding rule is the shape
+    check of ``aten/src/ATen/native/NaiveConvolutionTranspose2d.cpp`` ("output padding
+    must be smaller than either stride or dilation").
+
     >>> transposed_same_padding(16, 4, s=2)
     TransposedSamePadding(out=32, padding=1, output_padding=0)
     >>> transposed_same_padding(16, 3, s=2)
@@ -235,12 +243,16 @@ def coverage(
 ) -> Coverage | None:
     """Count the input positions that no window reads when ``out`` windows of ``k`` taps,
     ``d`` apart, slide with stride ``s`` over the input padded by ``p`` (left) and
-    ``p_right`` (default ``p``). Padded coordinate ``x`` is read when ``x = i·s + j·d``
-    for some output ``i < out`` and tap ``j < k``.
+    ``p_right`` (default ``p``), and list the first ``listed`` of them. Padded coordinate
+    ``x`` is read when ``x = i·s + j·d`` for some output ``i < out`` and tap ``j < k``.
 
-    For ``d = 1`` the windows are intervals and the count is closed-form; otherwise the
+    For ``d = 1`` the windows are intervals and everything is closed-form; otherwise the
     taps are grouped by residue mod ``s`` and their progressions merged, in O(k log k).
+    No position is visited one by one, so a size of 2^40 costs no more than 10.
     Returns ``None`` for dilated kernels of more than ``COVERAGE_MAX_TAPS`` taps.
+
+    Source: the window positions of D2L §7.3 ("Padding and Stride") and arXiv:1603.07285
+    §2; the count is what a brute-force slide over the padded input would mark.
 
     >>> coverage(9, 2, 2, 0, 1, 4)     # Conv1d(k=2, s=2) on 9: the last position is lost
     Coverage(unread=1, unread_padding=0, first_unread=(8,))
@@ -253,31 +265,26 @@ def coverage(
     if out <= 0:
         return Coverage(n, p + pr, tuple(range(min(n, listed))))
     if d == 1 or k == 1:
-        count, is_read = _interval_windows(k, s, out)
+        count, next_unread = _interval_windows(k, s, out)
     elif k <= COVERAGE_MAX_TAPS:
-        count, is_read = _dilated_windows(k, s, d, out)
+        count, next_unread = _dilated_windows(k, s, d, out)
     else:
         return None
     unread = n - count(p, p + n - 1)
     pad_unread = (p - count(0, p - 1)) + (pr - count(p + n, p + n + pr - 1))
     first: list[int] = []
-    if unread:
-        x, limit = 0, min(n, 100_000)
-        while x < limit and len(first) < listed:
-            if not is_read(x + p):
-                first.append(x)
-            x += 1
-        last = n - 1
-        while not first and last >= 0 and not is_read(last + p):
-            last -= 1  # unread positions past the scan: report the tail run
-        if not first:
-            first = list(range(last + 1, min(n, last + 1 + listed)))
+    x = p
+    while len(first) < min(unread, listed):
+        x = next_unread(x)
+        first.append(x - p)
+        x += 1
     return Coverage(unread, pad_unread, tuple(first))
 
 
 def _interval_windows(k: int, s: int, out: int):  # type: ignore[no-untyped-def]
     """Windows ``[i·s, i·s + k − 1]``: x is read iff ``x ≤ (out − 1)·s + k − 1`` and
-    ``x mod s < k`` (or ``k ≥ s``)."""
+    ``x mod s < k`` (or ``k ≥ s``). Returns ``count(a, b)``, the read positions in
+    ``[a, b]``, and ``next_unread(x)``, the first unread position ``≥ x``."""
     end = (out - 1) * s + k - 1
     width = min(k, s)
 
@@ -288,15 +295,19 @@ def _interval_windows(k: int, s: int, out: int):  # type: ignore[no-untyped-def]
     def count(a: int, b: int) -> int:
         return 0 if b < a else upto(b) - upto(a - 1)
 
-    def is_read(x: int) -> bool:
-        return 0 <= x <= end and x % s < width
+    def next_unread(x: int) -> int:
+        if x > end or x % s >= width:
+            return x
+        gap = x - x % s + width  # the first position of this period no window reaches
+        return end + 1 if width == s else min(gap, end + 1)
 
-    return count, is_read
+    return count, next_unread
 
 
 def _dilated_windows(k: int, s: int, d: int, out: int):  # type: ignore[no-untyped-def]
     """Taps ``j·d`` grouped by residue mod ``s``; each tap reads ``m ∈ [⌊j·d/s⌋, … + out − 1]``
-    of the lattice ``r + m·s``; the spans of one residue are merged."""
+    of the lattice ``r + m·s``; the spans of one residue are merged. Returns ``count`` and
+    ``next_unread`` as :func:`_interval_windows` does."""
     by_residue: dict[int, list[tuple[int, int]]] = {}
     for tap in range(k):
         off = tap * d
@@ -324,12 +335,26 @@ def _dilated_windows(k: int, s: int, d: int, out: int):  # type: ignore[no-untyp
                     total += hi - lo + 1
         return total
 
-    def is_read(x: int) -> bool:
-        r, m = x % s, x // s
-        spans = merged.get(r)
-        if not spans:
-            return False
+    def gap_after(r: int, m: int) -> int:
+        """The first lattice index ≥ m of residue r that no span covers."""
         i = bisect_right(starts[r], m) - 1
-        return i >= 0 and spans[i][1] >= m
+        return merged[r][i][1] + 1 if i >= 0 and merged[r][i][1] >= m else m
 
-    return count, is_read
+    def is_read(x: int) -> bool:
+        return x % s in merged and gap_after(x % s, x // s) != x // s
+
+    def next_unread(x: int) -> int:
+        for y in range(x, x + 64):  # holes are usually close: look there first
+            if not is_read(y):
+                return y
+        x += 64
+        # per residue that some tap reaches, its first gap at or after x ...
+        candidates = [r + gap_after(r, max(0, -(-(x - r) // s))) * s for r in merged]
+        if len(merged) < s:  # ... and the first position of a residue no tap reaches
+            y = x
+            while y % s in merged:
+                y += 1
+            candidates.append(y)
+        return min(candidates)
+
+    return count, next_unread

@@ -37,13 +37,24 @@ MAX_NUMBER = 2**40
 
 
 class Step(NamedTuple):
-    """What one layer does to one input shape."""
+    """What one layer does to one input shape: output shape, trainable parameters,
+    buffers (running statistics), multiply-accumulates, and the warnings of SPEC §3."""
 
     output_shape: Shape
     params: int
     buffers: int
     macs: int
     warnings: tuple[str, ...] = ()
+
+    @property
+    def flops(self) -> int:
+        """``2·macs``, the convention of ``torch.utils.flop_counter.FlopCounterMode``."""
+        return 2 * self.macs
+
+    @property
+    def output_elements(self) -> int:
+        """Elements of the output tensor (times bytes per element: activation memory)."""
+        return math.prod(self.output_shape)
 
 
 def _x(values: Any) -> str:
@@ -195,12 +206,25 @@ def _int_list(name: str, v: Any, dims: int) -> tuple[int, ...]:
     return (to_int(name, v),)
 
 
-def _scale(name: str, v: Any, dims: int) -> tuple[float, ...] | None:
+def _scale(name: str, v: Any, dims: int) -> float | tuple[float, ...] | None:
+    """Upsample's scale_factor: one number for every dimension, or a list (one per dimension,
+    checked against the input: PyTorch refuses a list of the wrong length, even of one)."""
     if v is None:
         return None
     if isinstance(v, (list, tuple)):
+        if not v:
+            raise InputError(f"{name} must not be empty")
         return tuple(_float(name, x, dims) for x in v)
-    return (_float(name, v, dims),)
+    return _float(name, v, dims)
+
+
+def _size_or_sizes(name: str, v: Any, dims: int) -> int | tuple[int, ...] | None:
+    """Upsample's size: one int for every dimension, or a list as for scale_factor."""
+    if v is None:
+        return None
+    if isinstance(v, (list, tuple)):
+        return _int_list(name, v, dims)
+    return to_int(name, v)
 
 
 def _size_list(name: str, v: Any, dims: int) -> tuple[int, ...] | None:
@@ -266,6 +290,10 @@ class Layer:
 
     def _rank(self, shape: Shape, *ranks: int) -> None:
         if len(shape) not in ranks:
+            if len(ranks) > 2 and ranks == tuple(range(ranks[0], ranks[-1] + 1)):
+                raise self.fail(
+                    f"expects an input of at least {ranks[0]} dimensions; got {len(shape)}-d {_shape(shape)}"
+                )
             want = " or ".join(f"{r}-d" for r in ranks)
             axes = _AXIS.get(self.dims)
             example = ""
@@ -274,20 +302,26 @@ class Layer:
             raise self.fail(f"expects a {want} input{example}; got {len(shape)}-d {_shape(shape)}")
 
 
+def _given(value: Any) -> Any:
+    """A normalised argument as the user probably wrote it: ``(0, 0)`` → ``0``."""
+    if isinstance(value, tuple):
+        return value[0] if len(set(value)) == 1 else list(value)
+    return value
+
+
 def _check_positive(layer: Layer, **values: tuple[int, ...] | int | None) -> None:
     for name, value in values.items():
         if value is None:
             continue
         items = value if isinstance(value, tuple) else (value,)
         if any(v < 1 for v in items):
-            shown = list(value) if isinstance(value, tuple) else value
-            raise layer.fail(f"{name} must be ≥ 1, got {shown}")
+            raise layer.fail(f"{name} must be ≥ 1, got {_given(value)}")
 
 
 def _check_nonnegative(layer: Layer, **values: tuple[int, ...]) -> None:
     for name, value in values.items():
         if any(v < 0 for v in value):
-            raise layer.fail(f"{name} must be ≥ 0, got {list(value)}")
+            raise layer.fail(f"{name} must be ≥ 0, got {_given(value)}")
 
 
 def _sliding_warnings(
@@ -401,7 +435,8 @@ class Conv(Layer):
             for n, k, s, (pl, pr), d in zip(sizes, self.kernel_size, self.stride, pads, self.dilation)
         )
         if any(o < 1 for o in outs):
-            raise self.fail(_too_small(sizes, outs, self.kernel_size, self.dilation, pads))
+            can_pad = self.padding_mode == "zeros" and self.padding != "same"
+            raise self.fail(_too_small(sizes, outs, self.kernel_size, self.dilation, pads, can_pad))
         k_prod = math.prod(self.kernel_size)
         params = self.out_channels * (c_in // self.groups) * k_prod + (self.out_channels if self.bias else 0)
         macs = shape[0] * self.out_channels * math.prod(outs) * (c_in // self.groups) * k_prod
@@ -424,7 +459,7 @@ def _groups_msg(name: str, value: int, groups: int) -> str:
 def _channels_in(layer: Layer, shape: Shape, declared: int | None, groups: int) -> int:
     c = shape[1]
     if declared is not None and declared != c:
-        raise layer.fail(f"in_channels={declared} but the input has {c} channels (shape {_shape(shape)})")
+        raise layer.fail(f"in_channels={declared} but the input has {_plural(c, 'channel')} (shape {_shape(shape)})")
     if c % groups:
         raise layer.fail(f"groups={groups} does not divide the {c} input channels ({c} % {groups} = {c % groups})")
     return c
@@ -441,18 +476,30 @@ def _check_mode_padding(layer: Layer, sizes: Shape, pads: tuple[tuple[int, int],
 
 
 def _too_small(
-    sizes: Shape, outs: Shape, k: Shape, d: Shape, pads: tuple[tuple[int, int], ...]
+    sizes: Shape, outs: Shape, k: Shape, d: Shape, pads: tuple[tuple[int, int], ...], can_pad: bool = False
 ) -> str:
+    """Why a sliding layer's output would be empty: the padded input is shorter than the
+    effective kernel, said for all dimensions at once when all fail, else per dimension.
+    ``can_pad``: suggest the symmetric padding that would give one output."""
     k_e = tuple(arith.effective_kernel(kk, dd) for kk, dd in zip(k, d))
     padded = tuple(n + pl + pr for n, (pl, pr) in zip(sizes, pads))
-    shown = f"input {_x(sizes)}"
-    if padded != sizes:
-        shown += f" (padded {_x(padded)})"
-    shown_outs = tuple(max(o, 0) for o in outs)
-    return (
-        f"output size would be {_x(shown_outs)}: {shown} is smaller than the effective kernel {_x(k_e)}"
-        + ("" if k_e == k else f" (kernel {_x(k)}, dilation {_x(d)})")
-    )
+    bad = [i for i, o in enumerate(outs) if o < 1]
+
+    def part(values: Any) -> str:
+        return _x(values[i] for i in bad)
+
+    dilated = any(d[i] > 1 for i in bad)
+    where = "" if len(bad) == len(sizes) else f"along the {' and '.join(_AXIS[len(sizes)][i] for i in bad)}, "
+    text = f"{where}input {part(sizes)}"
+    if any(padded[i] != sizes[i] for i in bad):
+        text += f" (padded {part(padded)})"
+    text += f" is smaller than the {'effective ' if dilated else ''}kernel {part(k_e)}"
+    if dilated:
+        text += f" (kernel {part(k)}, dilation {part(d)})"
+    if can_pad:
+        need = tuple(-(-(ke - n) // 2) for ke, n in zip(k_e, sizes))
+        text += f"; padding {part(need)} would give an output"
+    return f"output size would be {_x(max(o, 0) for o in outs)}: {text}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -503,7 +550,7 @@ class ConvTranspose(Layer):
             if op >= s and op >= d:
                 raise self.fail(
                     f"output_padding={op} along the {axis} must be smaller than the stride ({s}) "
-                    f"or the dilation ({d})"
+                    f"or the dilation ({d}): at most {max(s, d) - 1}"
                 )
         if self.in_channels is not None and self.in_channels % self.groups:
             raise self.fail(_groups_msg("in_channels", self.in_channels, self.groups))
@@ -521,10 +568,17 @@ class ConvTranspose(Layer):
             )
         )
         if any(o < 1 for o in outs):
+            axis, n, k, s, p, d, op, o = next(
+                t
+                for t in zip(_AXIS[self.dims], sizes, self.kernel_size, self.stride, self.padding,
+                             self.dilation, self.output_padding, outs)
+                if t[-1] < 1
+            )
             raise self.fail(
-                f"output size would be {_x(max(o, 0) for o in outs)}: "
-                f"(in − 1)·stride − 2·padding + dilation·(kernel − 1) + output_padding + 1 ≤ 0 "
-                f"for input {_x(sizes)} with padding {_x(self.padding)}; reduce the padding"
+                f"output size would be {_x(max(o, 0) for o in outs)}: along the {axis}, "
+                f"(in − 1)·stride − 2·padding + dilation·(kernel − 1) + output_padding + 1 = "
+                f"({n} − 1)·{s} − 2·{p} + {d}·({k} − 1) + {op} + 1 = {o}; "
+                f"padding {((n - 1) * s + d * (k - 1) + op) // 2} or less gives an output"
             )
         k_prod = math.prod(self.kernel_size)
         params = c_in * (self.out_channels // self.groups) * k_prod + (self.out_channels if self.bias else 0)
@@ -538,11 +592,13 @@ class ConvTranspose(Layer):
 def _pool_checks(layer: Layer, k: Shape, s: Shape, p: Shape, d: Shape, limit_name: str) -> None:
     _check_positive(layer, kernel_size=k, stride=s, dilation=d)
     _check_nonnegative(layer, padding=p)
-    for axis, kk, pp in zip(_AXIS[len(k)], k, p):
+    for axis, kk, pp, dd in zip(_AXIS[len(k)], k, p, d):
+        # PyTorch 2.13 checks half the undilated kernel for every MaxPool (max_pool1d_impl,
+        # pool2d/pool3d_shape_check), which is never more than half the effective kernel
         if pp > kk // 2:
             raise layer.fail(
                 f"padding {pp} along the {axis} is more than half the {limit_name} {kk} "
-                f"(PyTorch allows at most {kk // 2})"
+                f"(PyTorch allows at most {kk // 2}{', whatever the dilation' if dd > 1 else ''})"
             )
 
 
@@ -565,11 +621,14 @@ class _Pool(Layer):
         if ceil:
             for axis, n, kk, ss, pp, dd in zip(_AXIS[self.dims], sizes, k, s, p, d):
                 if arith.ceil_mode_drops(n, kk, ss, pp, dd):
+                    out = arith.pool_out(n, kk, ss, pp, dd, True)
+                    start = out * ss - pp  # in input coordinates: ≥ n
+                    place = "in the right padding" if start < n + pp else "past the input" + (
+                        " and its padding" if pp else ""
+                    )
                     notes.append(
-                        f"ceil_mode: along the {axis} the last window would start "
-                        f"{'in the right padding' if pp else 'past the input'}, so PyTorch drops it "
-                        f"(output {arith.pool_out(n, kk, ss, pp, dd, True)}, not "
-                        f"{arith.pool_out(n, kk, ss, pp, dd, True) + 1})"
+                        f"ceil_mode: along the {axis} a last window would start at {start}, {place}, "
+                        f"so PyTorch drops it (output {out}, not {out + 1})"
                     )
         # in ceil mode the last window may run past the padding: that reads nothing more
         notes += _sliding_warnings(self, sizes, outs, k, s, pads, d)
@@ -645,6 +704,16 @@ class AvgPool(_Pool):
         s = self.kernel_size if self.stride is None else self.stride
         return self.kernel_size, s, self.padding, (1,) * self.dims, self.ceil_mode
 
+    def forward(self, shape: Shape) -> Step:
+        # PyTorch's avg_pool3d alone also checks the unpadded input against the kernel
+        # (pool3d_shape_check with check_input_size in aten/src/ATen/native/Pool.h)
+        if self.dims == 3 and len(shape) == 5 and any(n < k for n, k in zip(shape[2:], self.kernel_size)):
+            raise self.fail(
+                f"input {_x(shape[2:])} is smaller than the kernel {_x(self.kernel_size)}: AvgPool3d needs "
+                "every input dimension to be at least the kernel size, padding not counted"
+            )
+        return _Pool.forward(self, shape)
+
 
 @dataclass(frozen=True, slots=True)
 class AdaptivePool(Layer):
@@ -664,7 +733,7 @@ class AdaptivePool(Layer):
         for v in self.output_size:
             if v is not None and v < 1:
                 raise self.fail(
-                    f"output_size must be ≥ 1 (or null to keep the input size), got {list(self.output_size)}"
+                    f"output_size must be ≥ 1 (or null to keep the input size), got {_given(self.output_size)}"
                 )
 
     def forward(self, shape: Shape) -> Step:
@@ -733,14 +802,17 @@ class Flatten(Layer):
         a = _norm_dim(self, self.start_dim, len(shape), "start_dim")
         b = _norm_dim(self, self.end_dim, len(shape), "end_dim")
         if a > b:
-            raise self.fail(f"start_dim={self.start_dim} comes after end_dim={self.end_dim} for a {len(shape)}-d input")
+            start = f"start_dim={self.start_dim}" + (f" (dimension {a})" if self.start_dim < 0 else "")
+            end = f"end_dim={self.end_dim}" + (f" (dimension {b})" if self.end_dim < 0 else "")
+            raise self.fail(f"{start} comes after {end} of the {len(shape)}-d input {_shape(shape)}")
         return Step((*shape[:a], math.prod(shape[a : b + 1]), *shape[b + 1 :]), 0, 0, 0)
 
     def receptive_field(self, rf: RF) -> RF:
         return None
 
 
-def _infer_minus_one(layer: Layer, target: tuple[int, ...], total: int, what: str) -> tuple[int, ...]:
+def _infer_minus_one(layer: Layer, target: tuple[int, ...], total: int, what: str, source: str) -> tuple[int, ...]:
+    """``target`` with its -1 filled in so that it holds ``total`` elements (those of ``source``)."""
     if target.count(-1) > 1:
         raise layer.fail(f"{what} {list(target)} has more than one -1")
     if any(v < 1 and v != -1 for v in target):
@@ -748,10 +820,13 @@ def _infer_minus_one(layer: Layer, target: tuple[int, ...], total: int, what: st
     known = math.prod(v for v in target if v != -1)
     if -1 in target:
         if total % known:
-            raise layer.fail(f"cannot make {what} {list(target)} from {total} elements: {total} is not divisible by {known}")
+            raise layer.fail(
+                f"cannot make {what} {list(target)} from the {total} elements of {source}: "
+                f"{total} is not divisible by {known}"
+            )
         return tuple(total // known if v == -1 else v for v in target)
     if known != total:
-        raise layer.fail(f"{what} {list(target)} holds {known} elements but the input has {total}")
+        raise layer.fail(f"{what} {list(target)} holds {known} elements but {source} has {total}")
     return target
 
 
@@ -769,7 +844,8 @@ class Unflatten(Layer):
 
     def forward(self, shape: Shape) -> Step:
         a = _norm_dim(self, self.dim, len(shape), "dim")
-        sizes = _infer_minus_one(self, self.unflattened_size, shape[a], "unflattened_size")
+        source = f"dimension {a} of the input {_shape(shape)}"
+        sizes = _infer_minus_one(self, self.unflattened_size, shape[a], "unflattened_size", source)
         return Step((*shape[:a], *sizes, *shape[a + 1 :]), 0, 0, 0)
 
     def receptive_field(self, rf: RF) -> RF:
@@ -787,7 +863,8 @@ class Reshape(Layer):
     ARGS: ClassVar[dict[str, tuple[Callable[[str, Any, int], Any], Any]]] = {"shape": (_int_list, REQUIRED)}
 
     def forward(self, shape: Shape) -> Step:
-        sizes = _infer_minus_one(self, self.shape, math.prod(shape[1:]), "shape")
+        source = f"the input {_shape(shape)} without its batch dimension"
+        sizes = _infer_minus_one(self, self.shape, math.prod(shape[1:]), "shape", source)
         return Step((shape[0], *sizes), 0, 0, 0)
 
     def receptive_field(self, rf: RF) -> RF:
@@ -824,6 +901,20 @@ class Pad(Layer):
                 )
             if mode == "CircularPad" and max(a, b) > n:
                 raise self.fail(f"padding {max(a, b)} along the {axis} wraps around more than once (input {n})")
+            if mode == "CircularPad" and (a > n + min(b, 0) or b > n + min(a, 0)):
+                # PyTorch crops the negative side first, then copies the wrap from what is left: a
+                # wrap longer than that reads the positions being written (torch raises "some
+                # elements ... refer to a single memory location", or for some memory layouts
+                # silently returns garbage)
+                raise self.fail(
+                    f"circular padding {a}, {b} along the {axis}: after cropping, the input {axis} {n} "
+                    f"keeps {n + min(a, 0) + min(b, 0)}, less than the {max(a, b)} positions to wrap around"
+                )
+            if mode in ("ZeroPad", "ConstantPad") and min(a, 0) + min(b, 0) < -n:
+                # PyTorch crops (narrows) the input by the negative sides before it pads
+                raise self.fail(
+                    f"negative padding {a}, {b} along the {axis} crops more than the input {axis} {n}"
+                )
             if n + a + b < 1:
                 raise self.fail(f"output size along the {axis} would be {n + a + b}: input {n}, padding {a} + {b}")
             outs.append(n + a + b)
@@ -851,14 +942,14 @@ _MODE_RANK = {"linear": 3, "bilinear": 4, "bicubic": 4, "trilinear": 5}
 class Upsample(Layer):
     type: str
     dims: int
-    size: tuple[int, ...] | None
-    scale_factor: tuple[float, ...] | None
+    size: int | tuple[int, ...] | None
+    scale_factor: float | tuple[float, ...] | None
     mode: str
     align_corners: bool | None
     recompute_scale_factor: bool | None
 
     ARGS: ClassVar[dict[str, tuple[Callable[[str, Any, int], Any], Any]]] = {
-        "size": (_size_list, None),
+        "size": (_size_or_sizes, None),
         "scale_factor": (_scale, None),
         "mode": (_choice(*_UPSAMPLE_MODES), "nearest"),
         "align_corners": (lambda n, v, d: None if v is None else _bool(n, v, d), None),
@@ -870,8 +961,10 @@ class Upsample(Layer):
             raise self.fail("give exactly one of size and scale_factor")
         if self.size is not None:
             _check_positive(self, size=self.size)
-        if self.scale_factor is not None and any(f <= 0 for f in self.scale_factor):
-            raise self.fail(f"scale_factor must be > 0, got {list(self.scale_factor)}")
+        factors = self.scale_factor if isinstance(self.scale_factor, tuple) else (self.scale_factor,)
+        if self.scale_factor is not None and any(f <= 0 for f in factors):  # type: ignore[operator]
+            shown = list(factors) if isinstance(self.scale_factor, tuple) else self.scale_factor
+            raise self.fail(f"scale_factor must be > 0, got {shown}")
         if self.align_corners is not None and self.mode not in ("linear", "bilinear", "bicubic", "trilinear"):
             raise self.fail(f"align_corners can only be set with the interpolating modes, not mode='{self.mode}'")
 
@@ -882,19 +975,27 @@ class Upsample(Layer):
         if need is not None and need != len(shape):
             raise self.fail(f"mode='{self.mode}' needs a {need}-d input; got {len(shape)}-d {_shape(shape)}")
         sizes = shape[2:]
-        given = self.size if self.size is not None else self.scale_factor
-        assert given is not None
-        if len(given) not in (1, spatial):
-            name = "size" if self.size is not None else "scale_factor"
-            raise self.fail(f"{name} has {len(given)} entries but the input has {spatial} spatial dimensions")
+        name, given = ("size", self.size) if self.size is not None else ("scale_factor", self.scale_factor)
+        if isinstance(given, tuple) and len(given) != spatial:
+            raise self.fail(
+                f"{name} has {len(given)} {'entry' if len(given) == 1 else 'entries'} {list(given)} but the input "
+                f"{_shape(shape)} has {spatial} spatial dimensions: give one number for all, or {spatial}"
+            )
+        per_dim = given if isinstance(given, tuple) else (given,) * spatial
         if self.size is not None:
-            outs = self.size * spatial if len(self.size) == 1 else self.size
-        else:
-            factors = self.scale_factor * spatial if len(self.scale_factor) == 1 else self.scale_factor  # type: ignore[operator]
-            outs = tuple(math.floor(float(n) * f) for n, f in zip(sizes, factors))
+            outs = per_dim
+        else:  # PyTorch: floor(float(input) × scale_factor), in double precision
+            scaled = tuple(float(n) * f for n, f in zip(sizes, per_dim))  # type: ignore[operator]
+            if any(v > MAX_NUMBER for v in scaled):  # inf included: math.floor(inf) would raise
+                shown = " × ".join(f"{v:.3g}" for v in scaled)
+                raise LimitError(f"output size would be {shown}: sizes are limited to 2^40 ({MAX_NUMBER:,})")
+            outs = tuple(math.floor(v) for v in scaled)
             if any(o < 1 for o in outs):
-                raise self.fail(f"output size would be {_x(outs)}: input {_x(sizes)} × scale_factor {_x(factors)}")
-        return Step((*shape[:2], *outs), 0, 0, 0)
+                raise self.fail(
+                    f"output size would be {_x(outs)}: ⌊input {_x(sizes)} × scale_factor {_x(per_dim)}⌋; "
+                    "use a larger scale_factor or give size"
+                )
+        return Step((*shape[:2], *outs), 0, 0, 0)  # type: ignore[arg-type]
 
     def receptive_field(self, rf: RF) -> RF:
         return None
@@ -929,11 +1030,34 @@ class BatchNorm(Layer):
     def forward(self, shape: Shape) -> Step:
         self._rank(shape, *self._ranks())
         c = shape[1]
+        notes = []
         if self.num_features is not None and self.num_features != c:
-            raise self.fail(f"num_features={self.num_features} but the input has {c} channels (shape {_shape(shape)})")
+            mismatch = (
+                f"num_features={self.num_features} but the input has {_plural(c, 'channel')} (shape {_shape(shape)})"
+            )
+            if self.affine or self.track_running_stats:
+                raise self.fail(mismatch)
+            # without weights or running statistics PyTorch never looks at num_features
+            notes.append(f"{mismatch}: PyTorch ignores num_features without affine or track_running_stats")
+        values = self._values_per_channel(shape)
+        if values == 1:
+            single, stats = self._single_value(shape)
+            if not self.track_running_stats:
+                raise self.fail(f"{single}, which PyTorch refuses to normalise by {stats} "
+                                "(track_running_stats=false); use a larger input")
+            notes.append(f"{single}: PyTorch refuses this in training mode, where it normalises by {stats} "
+                         "(eval mode is fine)")
         params = 2 * c if self.affine else 0
         buffers = 2 * c + 1 if self.track_running_stats else 0
-        return Step(shape, params, buffers, 0)
+        return Step(shape, params, buffers, 0, tuple(notes))
+
+    def _values_per_channel(self, shape: Shape) -> int:
+        """How many values the statistics of one channel are taken over: N·∏spatial."""
+        return shape[0] * math.prod(shape[2:])
+
+    def _single_value(self, shape: Shape) -> tuple[str, str]:
+        """What is single about this input, and whose statistics would normalise it."""
+        return f"the input {_shape(shape)} has a single value per channel", "the batch's own mean and variance"
 
 
 @dataclass(frozen=True, slots=True)
@@ -945,6 +1069,13 @@ class InstanceNorm(BatchNorm):
         "affine": (_bool, False),
         "track_running_stats": (_bool, False),
     }
+
+    def _values_per_channel(self, shape: Shape) -> int:
+        """InstanceNorm takes the statistics of each sample's channel over its positions."""
+        return math.prod(shape[2:])
+
+    def _single_value(self, shape: Shape) -> tuple[str, str]:
+        return f"the input {_shape(shape)} has a single spatial position", "its own mean and variance"
 
 
 @dataclass(frozen=True, slots=True)
@@ -966,15 +1097,24 @@ class GroupNorm(Layer):
     def __post_init__(self) -> None:
         _check_positive(self, num_groups=self.num_groups, num_channels=self.num_channels)
         if self.num_channels is not None and self.num_channels % self.num_groups:
-            raise self.fail(_groups_msg("num_channels", self.num_channels, self.num_groups).replace("groups=", "num_groups="))
+            msg = _groups_msg("num_channels", self.num_channels, self.num_groups)
+            raise self.fail(msg.replace("groups=", "num_groups="))
 
     def forward(self, shape: Shape) -> Step:
         self._rank(shape, *range(2, 64))
         c = shape[1]
         if self.num_channels is not None and self.num_channels != c:
-            raise self.fail(f"num_channels={self.num_channels} but the input has {c} channels (shape {_shape(shape)})")
+            raise self.fail(
+                f"num_channels={self.num_channels} but the input has {_plural(c, 'channel')} (shape {_shape(shape)})"
+            )
         if c % self.num_groups:
             raise self.fail(f"num_groups={self.num_groups} does not divide the {c} input channels")
+        if shape[0] * (c // self.num_groups) * math.prod(shape[2:]) == 1:  # F.group_norm's _verify_batch_size
+            raise self.fail(
+                f"the input {_shape(shape)} gives each group a single value to normalise "
+                f"({_plural(c, 'channel')} in {_plural(self.num_groups, 'group')}), which PyTorch refuses; "
+                "use a larger input or fewer groups"
+            )
         return Step(shape, 2 * c if self.affine else 0, 0, 0)
 
 
@@ -1003,7 +1143,8 @@ class LayerNorm(Layer):
         norm = self.normalized_shape or shape[-1:]
         if len(norm) > len(shape) or tuple(shape[len(shape) - len(norm) :]) != norm:
             raise self.fail(
-                f"normalized_shape={list(norm)} does not match the last dimensions of the input {_shape(shape)}"
+                f"normalized_shape={list(norm)} does not match the end of the input {_shape(shape)}"
+                + (f": its last sizes are {list(shape[-len(norm):])}" if len(norm) <= len(shape) else "")
             )
         n = math.prod(norm)
         params = (2 * n if self.bias else n) if self.elementwise_affine else 0
