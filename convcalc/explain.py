@@ -1,0 +1,644 @@
+"""One sliding layer (convolution, transposed convolution, pooling) explained.
+
+What the ``layer`` and ``same`` commands answer, as data rather than text:
+
+* :func:`request_layer` builds the layer a command line describes (``--type``, per-dimension
+  ``--k 3,5``, the dimension-count rule of SPEC §4);
+* :func:`relations` gives, per spatial dimension, the output size as a simplified function
+  of the input size (``out = in``, ``out = ⌊(in − 1)/2⌋ + 1``);
+* :func:`explain` writes out each formula with the numbers put in, step by step, together
+  with the layer's warnings;
+* :func:`same` finds the padding that gives a target output size.
+
+Every number comes from :mod:`convcalc.arith` or from the layer objects of
+:mod:`convcalc.layers`; this module only arranges them. It imports neither typer nor rich.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+from . import arith
+from .errors import ConvCalcError, InputError, InvalidLayerError
+from .layers import LAYER_TYPES, AvgPool, Conv, ConvTranspose, Layer, MaxPool, build, suggest, to_int
+from .network import analyze
+from .report import Report
+from .spec import LayerNode, Network
+
+__all__ = [
+    "KINDS",
+    "Derivation",
+    "Explanation",
+    "Relation",
+    "Request",
+    "SameDim",
+    "Window",
+    "explain",
+    "layer_report",
+    "relations",
+    "request_layer",
+    "same",
+    "windows",
+]
+
+#: ``--type`` shorthands → the PyTorch class family (the dimension count is appended).
+KINDS = {"conv": "Conv", "transpose": "ConvTranspose", "maxpool": "MaxPool", "avgpool": "AvgPool"}
+
+_AXES = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
+_MINUS = "−"
+
+Sizes = tuple[int, ...]
+
+
+class Window(NamedTuple):
+    """One spatial dimension of a sliding layer, with PyTorch's defaults filled in."""
+
+    k: int  # kernel size
+    s: int  # stride
+    pl: int  # padding before
+    pr: int  # padding after
+    d: int  # dilation
+    ceil: bool  # pooling's ceil_mode
+    output_padding: int  # transposed convolution only
+
+
+def kind(layer: Layer) -> str:
+    """``"conv"``, ``"transpose"`` or ``"pool"``; an InputError for any other layer."""
+    if isinstance(layer, Conv):
+        return "conv"
+    if isinstance(layer, ConvTranspose):
+        return "transpose"
+    if isinstance(layer, (MaxPool, AvgPool)):
+        return "pool"
+    raise InputError(f"{layer.type} is not a convolution or pooling layer")
+
+
+def windows(layer: Layer) -> tuple[Window, ...]:
+    """The per-dimension window of a convolution, transposed convolution or pooling layer.
+
+    >>> windows(build("MaxPool2d", kernel_size=(2, 3)))
+    (Window(k=2, s=2, pl=0, pr=0, d=1, ceil=False, output_padding=0), Window(k=3, s=3, pl=0, pr=0, d=1, ceil=False, output_padding=0))
+    """
+    what = kind(layer)
+    if what == "conv":
+        assert isinstance(layer, Conv)
+        return tuple(
+            Window(k, s, pl, pr, d, False, 0)
+            for k, s, (pl, pr), d in zip(layer.kernel_size, layer.stride, layer.pads(), layer.dilation)
+        )
+    if what == "transpose":
+        assert isinstance(layer, ConvTranspose)
+        return tuple(
+            Window(k, s, p, p, d, False, op)
+            for k, s, p, d, op in zip(
+                layer.kernel_size, layer.stride, layer.padding, layer.dilation, layer.output_padding
+            )
+        )
+    k, s, p, d, ceil = layer._windows()  # type: ignore[attr-defined]
+    return tuple(Window(kk, ss, pp, pp, dd, ceil, 0) for kk, ss, pp, dd in zip(k, s, p, d))
+
+
+# ---------------------------------------------------------------------------------------
+# The command line's single layer
+# ---------------------------------------------------------------------------------------
+
+
+class Request(NamedTuple):
+    """A single layer as the ``layer`` and ``same`` commands describe it."""
+
+    layer: Layer
+    sizes: Sizes | None  # the input's spatial sizes, one per dimension (None: not given)
+    batch: int
+    channels: bool  # whether channels were given (else params and MACs mean nothing)
+    in_channels: int  # C of the input shape
+    out: Sizes | None = None  # `same --out`: the target sizes, one per dimension
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        """``[N, C, *sizes]`` (``sizes`` must be given)."""
+        assert self.sizes is not None
+        return (self.batch, self.in_channels, *self.sizes)
+
+
+def layer_type(name: str, dims: int | None) -> str:
+    """The PyTorch class named by ``--type``: a shorthand of :data:`KINDS` with the
+    dimension count, or a class name (any case) of a convolution or pooling layer.
+
+    >>> layer_type("conv", 2), layer_type("maxpool1d", None), layer_type("ConvTranspose3d", None)
+    ('Conv2d', 'MaxPool1d', 'ConvTranspose3d')
+    """
+    key = name.strip()
+    if key.lower() in KINDS:
+        return f"{KINDS[key.lower()]}{dims or 1}d"
+    by_lower = {t.lower(): t for t in LAYER_TYPES}
+    found = by_lower.get(key.lower())
+    sliding = [f"{family}{n}d" for family in KINDS.values() for n in (1, 2, 3)]
+    if found is None:
+        raise InputError(
+            f"--type {name!r} is not a layer type{suggest(key, [*KINDS, *sliding])}; "
+            f"use {', '.join(KINDS)} or a class name such as Conv2d"
+        )
+    if found not in sliding:
+        raise InputError(
+            f"--type {found}: this command takes convolutions and pooling "
+            f"({', '.join(KINDS)}); put a {found} in a network file for `convcalc net`"
+        )
+    return found
+
+
+def _dims(type_name: str, options: dict[str, Sizes | None]) -> int:
+    """SPEC §4: the class's own dimension count, or for a shorthand the longest option;
+    every option then has one value or one per dimension."""
+    given = {name: len(v) for name, v in options.items() if v is not None}
+    if type_name.strip().lower() in KINDS:
+        longest = max(given, key=lambda name: given[name], default="--k")
+        dims = given.get(longest, 1)
+        if dims > 3:
+            raise InputError(f"{longest} has {dims} values: convolutions and pooling have 1 to 3 spatial dimensions")
+        owner = f"{longest} has {dims}"
+    else:
+        cls = layer_type(type_name, None)
+        dims = LAYER_TYPES[cls][1]
+        owner = f"{cls} has {dims} spatial dimension{'s' if dims > 1 else ''}"
+    for name, n in given.items():
+        if n not in (1, dims):
+            raise InputError(f"{name} has {n} values but {owner}: give one value or {dims}")
+    return dims
+
+
+def _spread(values: Sizes | None, dims: int) -> Sizes | None:
+    return None if values is None else (values * dims if len(values) == 1 else values)
+
+
+def request_layer(
+    type_name: str = "conv",
+    *,
+    sizes: Sizes | None = None,
+    k: Sizes,
+    s: Sizes | None = None,
+    p: Sizes | str | None = None,
+    d: Sizes | None = None,
+    output_padding: Sizes | None = None,
+    ceil_mode: bool = False,
+    c_in: int | None = None,
+    c_out: int | None = None,
+    groups: int | None = None,
+    bias: bool = True,
+    batch: int = 1,
+    out: Sizes | None = None,
+) -> Request:
+    """Build the layer of ``convcalc layer``/``convcalc same`` from its options (tuples of
+    per-dimension values, or one value for all). Errors name the command-line options.
+
+    >>> r = request_layer("conv", sizes=(224,), k=(7,), s=(2,), p=(3,))
+    >>> r.layer.type, r.sizes, r.layer.forward(r.input_shape).output_shape
+    ('Conv1d', (224,), (1, 1, 112))
+    >>> request_layer("Conv2d", sizes=(28,), k=(3, 5)).sizes
+    (28, 28)
+    """
+    options: dict[str, Any] = {
+        "--in": sizes, "--out": out, "--k": k, "--s": s, "--d": d, "--output-padding": output_padding
+    }
+    if not isinstance(p, str):
+        options["--p"] = p
+    dims = _dims(type_name, options)
+    name = layer_type(type_name, dims)
+    family = name[:-2]
+    args: dict[str, Any] = {"kernel_size": _spread(k, dims)}
+    for arg, value in (("stride", s), ("dilation", d)):
+        if value is not None:
+            args[arg] = _spread(value, dims)
+    if p is not None:
+        args["padding"] = p if isinstance(p, str) else _spread(p, dims)
+    if isinstance(p, str) and family != "Conv":
+        raise InputError(f"--p {p}: only Conv{dims}d takes padding='{p}'; give the padding as integers")
+    if output_padding is not None and family != "ConvTranspose":
+        raise InputError("--output-padding applies to transposed convolutions (--type transpose)")
+    if family in ("Conv", "ConvTranspose"):
+        if ceil_mode:
+            raise InputError("--ceil-mode applies to pooling (maxpool, avgpool), not to convolutions")
+        if (c_in is None) != (c_out is None):
+            raise InputError("give both --c-in and --c-out (or neither, for sizes only)")
+        if c_in is None and groups is not None:
+            raise InputError("--groups needs --c-in and --c-out")
+        if c_in is None and not bias:
+            raise InputError("--no-bias needs --c-in and --c-out")
+        args["in_channels"] = c_in
+        args["out_channels"] = c_out if c_out is not None else (groups or 1)
+        if groups is not None:
+            args["groups"] = groups
+        args["bias"] = bias
+        if output_padding is not None:
+            args["output_padding"] = _spread(output_padding, dims)
+    else:
+        for option, given in (
+            ("--c-out", c_out is not None),
+            ("--groups", groups is not None),
+            ("--no-bias", not bias),
+        ):
+            if given:
+                raise InputError(f"{option} applies to convolutions; {name} has no weights (use --c-in for channels)")
+        if family == "AvgPool" and d is not None:
+            raise InputError(f"--d: {name} has no dilation (PyTorch's AvgPool takes none)")
+        if ceil_mode:
+            args["ceil_mode"] = True
+    layer = build(name, **args)
+    if sizes is not None:
+        sizes = _spread(sizes, dims)
+        for v in sizes:
+            if v < 1:
+                raise InputError(f"--in: every size must be ≥ 1, got {list(sizes)}")
+    if out is not None:
+        out = _spread(out, dims)
+        if any(v < 1 for v in out):
+            raise InputError(f"--out: every size must be ≥ 1, got {list(out)}")
+    to_int("--batch", batch)
+    if batch < 1:
+        raise InputError(f"--batch must be ≥ 1, got {batch}")
+    if family in ("Conv", "ConvTranspose"):
+        return Request(layer, sizes, batch, c_in is not None, _default_channels(layer), out)
+    if c_in is not None:
+        to_int("--c-in", c_in)
+        if c_in < 1:
+            raise InputError(f"--c-in must be ≥ 1, got {c_in}")
+    return Request(layer, sizes, batch, c_in is not None, c_in or 1, out)
+
+
+def layer_report(request: Request) -> Report:
+    """The report of the one layer on its input (``request.sizes`` must be given); errors
+    name the layer type, as :meth:`Layer.forward` raises them."""
+    request.layer.forward(request.input_shape)
+    node = LayerNode(request.layer, None, request.layer.type, None)
+    return analyze(Network(None, request.input_shape, [node], 1))
+
+
+# ---------------------------------------------------------------------------------------
+# Relations: out as a function of in
+# ---------------------------------------------------------------------------------------
+
+
+def _signed(c: int) -> str:
+    """``+ 3``, ``− 3`` or nothing, to follow a term."""
+    return "" if c == 0 else f" + {c}" if c > 0 else f" {_MINUS} {-c}"
+
+
+class Relation(NamedTuple):
+    """The output size of one dimension as a function of the input size ``in``.
+
+    ``floor``: ``out = ⌊(in + offset)/stride⌋ + 1`` (convolution, pooling);
+    ``ceil``: ``out = ⌈(in + offset)/stride⌉ + 1``, less one when the last window would
+    start at or past ``in + drop_padding`` (pooling with ceil_mode; ``drop_padding`` is
+    None when that cannot happen); ``linear``: ``out = stride·in + offset`` (transposed).
+    ``min_in`` is the smallest input PyTorch accepts.
+    """
+
+    mode: str
+    stride: int
+    offset: int
+    min_in: int = 1
+    drop_padding: int | None = None
+
+    def __call__(self, n: int) -> int:
+        """The output size for input ``n`` as the printed relation states it."""
+        if self.mode == "linear":
+            return self.stride * n + self.offset
+        if self.mode == "floor":
+            return (n + self.offset) // self.stride + 1
+        q = -(-(n + self.offset) // self.stride)
+        dropped = self.drop_padding is not None and q * self.stride >= n + self.drop_padding
+        return q + 1 - dropped
+
+    def __str__(self) -> str:
+        s, c = self.stride, self.offset
+        if self.mode == "linear":
+            text = f"out = {'in' if s == 1 else f'{s}·in'}{_signed(c)}"
+        elif s == 1:
+            text = f"out = in{_signed(c + 1)}"
+        elif self.mode == "floor":
+            text = f"out = ⌊(in{_signed(c)})/{s}⌋ + 1"
+            if (c + 1) % s == 0:
+                text += f" = ⌈in/{s}⌉{_signed((c + 1) // s)}"
+            elif c % s == 0:
+                text += f" = ⌊in/{s}⌋{_signed(c // s + 1)}"
+        else:
+            text = f"out = ⌈(in{_signed(c)})/{s}⌉ + 1"
+            if c % s == 0:
+                text += f" = ⌈in/{s}⌉{_signed(c // s + 1)}"
+            elif (c - 1) % s == 0:
+                text += f" = ⌊in/{s}⌋{_signed((c - 1) // s + 2)}"
+            if self.drop_padding is not None:
+                text += (
+                    f", less 1 when ⌈(in{_signed(c)})/{s}⌉·{s} ≥ in{_signed(self.drop_padding)} "
+                    "(a last window starting in the padding is dropped)"
+                )
+        if self.min_in > 1:
+            text += f"   (in ≥ {self.min_in})"
+        return text
+
+
+def _relation(w: Window, what: str) -> Relation:
+    """The relation of one dimension, its constants taken from :mod:`convcalc.arith`:
+    the formulas are affine in ``in`` inside the floor, so their value at ``in = 0`` with
+    stride 1 is the offset."""
+    if what == "transpose":
+        c = arith.transposed_conv_out(0, w.k, w.s, w.pl, w.d, w.output_padding)
+        return Relation("linear", w.s, c, max(1, -((c - 1) // w.s)))
+    if what == "conv":
+        c = arith.conv_out(0, w.k, 1, w.pl, w.d, w.pr) - 1
+        return Relation("floor", w.s, c, max(1, -c))
+    c = arith.pool_out(0, w.k, 1, w.pl, w.d) - 1
+    if not w.ceil:
+        return Relation("floor", w.s, c, max(1, -c))
+    # the last ceil-mode window can start in the right padding only when p + s > k_e
+    drops = w.pl + w.s > arith.effective_kernel(w.k, w.d)
+    return Relation("ceil", w.s, c, max(1, 1 - c - w.s), w.pl if drops else None)
+
+
+def relations(layer: Layer, channels: int | None = None) -> tuple[Relation, ...]:
+    """Per spatial dimension, the output size as a function of the input size.
+
+    ``min_in`` is checked against the layer itself (a few layers refuse more than the
+    formula: AvgPool3d needs every input at least the kernel size).
+
+    >>> [str(r) for r in relations(build("Conv1d", out_channels=1, kernel_size=5, padding=2))]
+    ['out = in']
+    >>> [str(r) for r in relations(build("Conv1d", out_channels=1, kernel_size=5, padding=2, stride=2))]
+    ['out = ⌊(in − 1)/2⌋ + 1 = ⌈in/2⌉']
+    >>> [str(r) for r in relations(build("ConvTranspose2d", out_channels=1, kernel_size=4, stride=2, padding=1))]
+    ['out = 2·in', 'out = 2·in']
+    """
+    what = kind(layer)
+    found = [_relation(w, what) for w in windows(layer)]
+    head = (1, channels or _default_channels(layer))
+    safe = [r.min_in + w.k * w.d + w.s + w.pl + w.pr for r, w in zip(found, windows(layer))]
+    for i, r in enumerate(found):
+        lo, hi = r.min_in, safe[i]
+
+        def valid(n: int, i: int = i) -> bool:
+            try:
+                layer.forward((*head, *safe[:i], n, *safe[i + 1 :]))
+            except InvalidLayerError:
+                return False
+            return True
+
+        if not valid(lo):
+            while lo < hi:  # the smallest valid input: validity grows with the input
+                mid = (lo + hi) // 2
+                lo, hi = (lo, mid) if valid(mid) else (mid + 1, hi)
+            found[i] = Relation(r.mode, r.stride, r.offset, lo, r.drop_padding)
+    return tuple(found)
+
+
+def _default_channels(layer: Layer) -> int:
+    c = getattr(layer, "in_channels", None)
+    return c if c is not None else max(1, getattr(layer, "groups", 1))
+
+
+# ---------------------------------------------------------------------------------------
+# Explanations: each formula with the numbers put in
+# ---------------------------------------------------------------------------------------
+
+
+class Derivation(NamedTuple):
+    """One formula: its symbols, then the same with numbers put in, step by step, then
+    the value (``notes`` say why a step changes the value, e.g. a dropped window)."""
+
+    label: str
+    formula: str
+    steps: tuple[str, ...]
+    value: int | None
+    notes: tuple[str, ...] = ()
+
+
+class Explanation(NamedTuple):
+    """Everything ``convcalc layer --explain`` shows, as data.
+
+    ``dimensions`` holds (heading, derivations) per spatial dimension; the heading is
+    ``""`` for a 1-d layer and ``"each dimension"`` when all dimensions are alike.
+    ``totals`` are params, MACs and FLOPs (empty without channels)."""
+
+    dimensions: tuple[tuple[str, tuple[Derivation, ...]], ...]
+    totals: tuple[Derivation, ...]
+    warnings: tuple[str, ...]
+    output_shape: tuple[int, ...] | None
+
+
+def _span_formula(w: Window) -> str:
+    pad = "2·p" if w.pl == w.pr else "p_l + p_r"
+    kernel = "d·(k − 1) − 1" if w.d > 1 else "k"
+    return f"in + {pad} − {kernel}".replace("−", _MINUS)
+
+
+def _span_numbers(n: int | None, w: Window) -> str:
+    pad = f"2·{w.pl}" if w.pl == w.pr else f"{w.pl} + {w.pr}"
+    kernel = f"{w.d}·({w.k} − 1) − 1" if w.d > 1 else f"{w.k}"
+    return f"{'in' if n is None else n} + {pad} − {kernel}".replace("−", _MINUS)
+
+
+def _output(n: int | None, w: Window, what: str, rel: Relation) -> Derivation:
+    """The output size of one dimension, derived with ``n`` put in (``n`` None: the
+    relation only)."""
+    value = None if n is None else rel(n)
+    if what == "transpose":
+        formula = "out = (in − 1)·s − 2·p + d·(k − 1) + output_padding + 1"
+        numbers = (
+            f"({'in' if n is None else n} − 1)·{w.s} − 2·{w.pl} + {w.d}·({w.k} − 1) + {w.output_padding} + 1"
+        )
+        steps = (numbers,) if n is not None else (numbers, str(rel)[6:])
+        return Derivation("output size", formula.replace("−", _MINUS), tuple(x.replace("−", _MINUS) for x in steps), value)
+    ceil = what == "pool" and w.ceil
+    lo, hi = ("⌈", "⌉") if ceil else ("⌊", "⌋")
+    if w.s == 1 and not ceil:
+        formula = f"out = {_span_formula(w)} + 1"
+        steps = [f"{_span_numbers(n, w)} + 1"]
+    else:
+        formula = f"out = {lo}({_span_formula(w)})/s{hi} + 1"
+        steps = [f"{lo}({_span_numbers(n, w)})/{w.s}{hi} + 1"]
+    notes: list[str] = []
+    if n is None:
+        steps.append(str(rel)[6:])
+    else:
+        span = n + rel.offset
+        if w.s != 1 or ceil:
+            steps.append(f"{lo}{span}/{w.s}{hi} + 1".replace("-", _MINUS))
+        if ceil:
+            q = -(-span // w.s)
+            if rel.drop_padding is not None and q * w.s >= n + w.pl:
+                where = "in the right padding" if w.pl else "past the input"
+                steps = [f"{step} {_MINUS} 1" for step in steps]
+                notes.append(
+                    f"{_MINUS} 1: PyTorch drops the last window, which would start {where}: "
+                    f"({q + 1} {_MINUS} 1)·{w.s} = {q * w.s} ≥ in + p = {n + w.pl}"
+                )
+    label = "output size" + (" (ceil_mode)" if ceil else "")
+    return Derivation(label, formula.replace("−", _MINUS), tuple(steps), value, tuple(notes))
+
+
+def _kernel(w: Window) -> Derivation | None:
+    if w.d == 1:
+        return None
+    value = arith.effective_kernel(w.k, w.d)
+    return Derivation("effective kernel", "k_e = d·(k − 1) + 1".replace("−", _MINUS), (f"{w.d}·({w.k} − 1) + 1".replace("−", _MINUS),), value)
+
+
+def _prod(values: Sequence[int]) -> str:
+    return "·".join(str(v) for v in values)
+
+
+def _totals(layer: Layer, shape: tuple[int, ...], out: tuple[int, ...], params: int, macs: int) -> tuple[Derivation, ...]:
+    what = kind(layer)
+    if what == "pool":
+        return ()
+    k = layer.kernel_size
+    g = layer.groups
+    bias = layer.bias
+    c_in, c_out = shape[1], out[1]
+    kk = "∏k" if len(k) > 1 else "k"
+    if what == "conv":
+        p_formula = f"C_out·(C_in/g)·{kk}" + (" + C_out" if bias else "")
+        p_steps = f"{c_out}·({c_in}/{g})·{_prod(k)}" + (f" + {c_out}" if bias else "")
+        sizes = "∏out" if len(out) > 3 else "out"
+        m_formula = f"N·C_out·{sizes}·(C_in/g)·{kk}"
+        m_steps = f"{shape[0]}·{c_out}·{_prod(out[2:])}·({c_in}/{g})·{_prod(k)}"
+    else:
+        p_formula = f"C_in·(C_out/g)·{kk}" + (" + C_out" if bias else "")
+        p_steps = f"{c_in}·({c_out}/{g})·{_prod(k)}" + (f" + {c_out}" if bias else "")
+        sizes = "∏in" if len(shape) > 3 else "in"
+        m_formula = f"N·C_in·{sizes}·(C_out/g)·{kk}"
+        m_steps = f"{shape[0]}·{c_in}·{_prod(shape[2:])}·({c_out}/{g})·{_prod(k)}"
+    return (
+        Derivation("params", f"params = {p_formula}", (p_steps,), params),
+        Derivation("MACs", f"MACs = {m_formula}", (m_steps,), macs),
+        Derivation("FLOPs", "FLOPs = 2·MACs", (f"2·{macs}",), 2 * macs),
+    )
+
+
+def _per_dimension(items: list[Any], dims: int) -> list[tuple[str, Any]]:
+    """Label per dimension, or one ``"each dimension"`` entry when all are alike."""
+    if dims == 1:
+        return [("", items[0])]
+    if all(item == items[0] for item in items):
+        return [("each dimension", items[0])]
+    return list(zip(_AXES[dims], items))
+
+
+def explain(request: Request) -> Explanation:
+    """The derivation of the layer's output (with ``request.sizes``) or of its relation
+    (without), and of params, MACs and FLOPs when channels were given.
+
+    >>> e = explain(request_layer("conv", sizes=(224,), k=(7,), s=(2,), p=(3,)))
+    >>> [(d.label, d.steps, d.value) for _, ds in e.dimensions for d in ds]
+    [('output size', ('⌊(224 + 2·3 − 7)/2⌋ + 1', '⌊223/2⌋ + 1'), 112)]
+    """
+    layer = request.layer
+    what = kind(layer)
+    ws = windows(layer)
+    rels = relations(layer, request.in_channels)
+    step = None if request.sizes is None else layer.forward(request.input_shape)
+    sizes: Sequence[int | None] = request.sizes if request.sizes is not None else (None,) * len(ws)
+    per_dim = [(n, w, r) for n, w, r in zip(sizes, ws, rels)]
+    dimensions = []
+    for heading, (n, w, r) in _per_dimension(per_dim, len(ws)):
+        kernel = _kernel(w) if what != "transpose" else None  # the transposed formula has no k_e
+        derivations = [d for d in (kernel, _output(n, w, what, r)) if d is not None]
+        dimensions.append((heading, tuple(derivations)))
+    totals: tuple[Derivation, ...] = ()
+    if step is not None:
+        for i, (n, r) in enumerate(zip(sizes, rels)):
+            if n is not None and r(n) != step.output_shape[2 + i]:  # pragma: no cover - a bug in this module
+                raise AssertionError(f"relation {r} gives {r(n)} for {n}, the layer {step.output_shape[2 + i]}")
+        if request.channels:
+            totals = _totals(layer, request.input_shape, step.output_shape, step.params, step.macs)
+    return Explanation(
+        tuple(dimensions),
+        totals,
+        () if step is None else tuple(step.warnings),
+        None if step is None else step.output_shape,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Same padding
+# ---------------------------------------------------------------------------------------
+
+
+class SameDim(NamedTuple):
+    """The padding answer for one spatial dimension.
+
+    Convolution and pooling: the minimal ``total`` with PyTorch's split (``before =
+    total // 2``, the extra pixel ``after``), and ``symmetric``, the smallest ``padding=p``
+    that reaches ``out`` (None when none does, or when PyTorch would refuse it).
+    Transposed convolution: ``symmetric`` is the smallest ``padding``, with its
+    ``output_padding``; ``total``, ``before`` and ``after`` are None.
+    """
+
+    n: int
+    out: int
+    total: int | None
+    before: int | None
+    after: int | None
+    symmetric: int | None
+    output_padding: int | None = None
+
+
+def _reaches(layer: Layer, dim: int, n: int, padding: int, output_padding: int | None, out: int) -> bool:
+    """Whether the 1-d version of ``layer`` with this padding is valid and gives ``out``."""
+    w = windows(layer)[dim]
+    family = layer.type[:-2]
+    args: dict[str, Any] = {"kernel_size": w.k, "stride": w.s, "padding": padding}
+    if not isinstance(layer, AvgPool):
+        args["dilation"] = w.d
+    if family in ("Conv", "ConvTranspose"):
+        args["out_channels"] = 1
+    if output_padding is not None:
+        args["output_padding"] = output_padding
+    try:
+        got = build(f"{family}1d", **args).forward((1, 1, n)).output_shape[-1]
+    except ConvCalcError:
+        return False
+    return got == out
+
+
+def same(layer: Layer, sizes: Sizes, out: Sizes | None = None) -> tuple[SameDim, ...]:
+    """The padding that makes ``layer`` (its own padding ignored) give ``out`` outputs per
+    dimension; by default ``⌈in/s⌉`` (convolution, pooling) or ``in·s`` (transposed).
+
+    >>> same(build("Conv1d", out_channels=1, kernel_size=7, stride=2), (224,))
+    (SameDim(n=224, out=112, total=5, before=2, after=3, symmetric=3, output_padding=None),)
+    >>> same(build("ConvTranspose1d", out_channels=1, kernel_size=3, stride=2), (16,))[0].output_padding
+    1
+    """
+    what = kind(layer)
+    ws = windows(layer)
+    if len(sizes) != len(ws) or (out is not None and len(out) != len(ws)):
+        raise InputError(f"give one size per dimension ({len(ws)}) for --in and --out")
+    axes = _AXES[len(ws)]
+    answers = []
+    for i, (n, w) in enumerate(zip(sizes, ws)):
+        target = None if out is None else out[i]
+        along = "" if len(ws) == 1 else f" along the {axes[i]}"
+        if what == "transpose":
+            t = arith.transposed_same_padding(n, w.k, w.s, w.d, target)
+            if t is None or not _reaches(layer, i, n, t.padding, t.output_padding, t.out):
+                goal = n * w.s if target is None else target
+                raise InvalidLayerError(
+                    f"no padding ≥ 0 with output_padding < max(stride, dilation) gives {goal} outputs{along}: "
+                    f"with padding 0 the output is {arith.transposed_conv_out(n, w.k, w.s, 0, w.d)}",
+                    where=layer.type,
+                )
+            answers.append(SameDim(n, t.out, None, None, None, t.padding, t.output_padding))
+            continue
+        sp = arith.same_padding(n, w.k, w.s, w.d, target)
+        if sp is None or sp.out < 1:
+            goal = -(-n // w.s) if target is None else target
+            bare = arith.conv_out(n, w.k, w.s, 0, w.d)
+            raise InvalidLayerError(
+                f"no padding ≥ 0 gives {goal} outputs{along}: with padding 0 the output is already {bare}",
+                where=layer.type,
+            )
+        symmetric = sp.symmetric
+        if symmetric is not None and not _reaches(layer, i, n, symmetric, None, sp.out):
+            symmetric = None  # PyTorch refuses it (pooling: padding over half the kernel)
+        answers.append(SameDim(n, sp.out, sp.total, sp.left, sp.right, symmetric))
+    return tuple(answers)

@@ -1,0 +1,122 @@
+"""The columns of the per-layer formats: each knows its title and how to show a row,
+for people (table, markdown) and exactly (plain, csv)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from ..errors import InputError
+from .numbers import DASH, binary, join_x, si, thousands
+
+__all__ = ["COLUMNS", "DEFAULT_COLUMNS", "Column", "labels", "parse_columns"]
+
+
+class Column(NamedTuple):
+    """One column: ``human(row, label)`` gives the table's cell, ``exact(row, label)`` the
+    plain/csv value (``None`` for an undefined value); ``label`` is the row's name or its
+    path relative to its block (see :func:`labels`); ``total`` names the Totals field
+    summed beneath."""
+
+    key: str
+    title: str
+    help: str
+    human: Callable[[Any, str], str]
+    exact: Callable[[Any, str], str | None]
+    numeric: bool = False
+    total: str | None = None
+
+
+def labels(rows: list[Any]) -> dict[int, str]:
+    """Row index → what the layer column shows: the name, else the path relative to the
+    enclosing block (``body.0`` inside ``3.1``), since the indentation shows the rest.
+
+    Pass all the report's rows (a row's block comes before it)."""
+    out: dict[int, str] = {}
+    stack: list[str] = []  # the path of the open block at each depth
+    for row in rows:
+        del stack[row.depth :]
+        parent = stack[-1] + "." if stack else ""
+        relative = row.path[len(parent) :] if parent and row.path.startswith(parent) else row.path
+        out[row.index] = row.name if row.name is not None else relative
+        stack.append(row.path)
+    return out
+
+
+def _rf(row: Any, sep: str) -> str | None:
+    rf = row.receptive_field
+    return None if rf is None else join_x((size for size, _, _ in rf), sep)
+
+
+def _same(text: Callable[[Any], str]) -> Callable[[Any, str], str]:
+    """A column shown the same way for people and machines."""
+    return lambda row, label: text(row)
+
+
+def _number(key: str, title: str, help: str, field: str, human: Callable[[int], str]) -> Column:
+    """A summed number: readable in the table, exact in plain and csv, totalled beneath."""
+    return Column(
+        key, title, help, _same(lambda r: human(getattr(r, field))), _same(lambda r: str(getattr(r, field))), True, field
+    )
+
+
+COLUMNS: dict[str, Column] = {
+    c.key: c
+    for c in (
+        Column("index", "#", "row number", _same(lambda r: str(r.index)), _same(lambda r: str(r.index)), True),
+        Column(
+            "layer", "layer", "name, or the path (indented by depth)",
+            lambda r, label: "  " * r.depth + label, lambda r, label: r.name if r.name is not None else r.path,
+        ),
+        Column("path", "path", "dotted position (3.body.1)", _same(lambda r: r.path), _same(lambda r: r.path)),
+        Column("depth", "depth", "nesting depth", _same(lambda r: str(r.depth)), _same(lambda r: str(r.depth)), True),
+        Column("type", "type", "PyTorch class or block", _same(lambda r: r.type), _same(lambda r: r.type)),
+        Column(
+            "input", "input shape", "input shape",
+            _same(lambda r: join_x(r.input_shape)), _same(lambda r: join_x(r.input_shape, "x")),
+        ),
+        Column(
+            "output", "output shape", "output shape",
+            _same(lambda r: join_x(r.output_shape)), _same(lambda r: join_x(r.output_shape, "x")),
+        ),
+        _number("params", "params", "trainable parameters", "params", thousands),
+        _number("buffers", "buffers", "non-trainable state (BatchNorm statistics)", "buffers", thousands),
+        _number("macs", "MACs", "multiply-accumulates", "macs", si),
+        _number("flops", "FLOPs", "2·MACs", "flops", si),
+        Column(
+            "rf", "receptive field", "receptive-field size per dimension",
+            _same(lambda r: _rf(r, "×") or DASH), _same(lambda r: _rf(r, "x")),
+        ),
+        _number("memory", "memory", "activation bytes of the output", "activation_bytes", binary),
+    )
+}
+
+#: The columns shown unless ``--columns`` says otherwise (SPEC §4).
+DEFAULT_COLUMNS = ("index", "layer", "type", "output", "params", "macs", "rf", "memory")
+
+_ALIASES = {"#": "index", "name": "layer", "shape": "output", "mem": "memory", "receptive_field": "rf"}
+
+
+def parse_columns(text: str) -> tuple[str, ...]:
+    """``"layer,params"`` → the column keys, in the order given (exit 2 on unknown names).
+
+    >>> parse_columns("#, layer,MACs")
+    ('index', 'layer', 'macs')
+    """
+    from ..layers import suggest
+
+    keys = []
+    for part in text.split(","):
+        name = part.strip().lower()
+        if not name:
+            continue
+        key = _ALIASES.get(name, name)
+        if key not in COLUMNS:
+            raise InputError(
+                f"--columns: unknown column '{part.strip()}'{suggest(name, COLUMNS)}; choose from {', '.join(COLUMNS)}"
+            )
+        if key not in keys:
+            keys.append(key)
+    if not keys:
+        raise InputError(f"--columns: name at least one column ({', '.join(COLUMNS)})")
+    return tuple(keys)

@@ -1,0 +1,188 @@
+"""The formats that need no Rich: plain (tab-separated), csv, json and markdown."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import textwrap
+from typing import TYPE_CHECKING, Any
+
+from .columns import COLUMNS
+from .numbers import binary, join_x, si, thousands
+
+if TYPE_CHECKING:
+    from ..report import Report
+
+__all__ = ["delimited", "json_report", "markdown", "summary", "title", "to_json", "warning_lines", "zoo"]
+
+
+def title(report: Report) -> str:
+    """``LeNet-5 · input 1×1×28×28 · float32``."""
+    return f"{report.name or 'network'} · input {join_x(report.input_shape)} · {report.dtype}"
+
+
+def _both(n: int) -> str:
+    """``429 K (429,128)``, or just ``999`` when the unit adds nothing."""
+    short, full = si(n), thousands(n)
+    return short if short == full else f"{short} ({full})"
+
+
+def summary(report: Report) -> list[str]:
+    """The totals beneath a table: params, trainable, buffers, MACs, FLOPs, memory."""
+    t = report.totals
+    return [
+        (
+            f"Total params: {thousands(t.params)} (trainable {thousands(t.trainable_params)}, "
+            f"buffers {thousands(t.buffers)})"
+        ),
+        f"MACs: {_both(t.macs)} · FLOPs: {_both(t.flops)}",
+        f"Memory ({report.dtype}): activations {binary(t.activation_bytes)} · params {binary(t.param_bytes)}",
+    ]
+
+
+def warning_lines(warnings: list[str] | tuple[str, ...], width: int) -> list[str]:
+    """``warning: …`` lines, wrapped at ``width`` with the continuation indented."""
+    lines: list[str] = []
+    for warning in warnings:
+        lines += textwrap.wrap(
+            f"warning: {warning}", max(width, 40), subsequent_indent="  ", break_on_hyphens=False
+        )
+    return lines
+
+
+def _clean(value: str) -> str:
+    return value.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+
+
+def delimited(rows: list[Any], names: dict[int, str], columns: tuple[str, ...], sep: str) -> str:
+    """Plain (``sep="\\t"``: one header line, no quoting, ``-`` for undefined) or CSV
+    (``sep=","``: RFC 4180 quoting, empty for undefined); exact numbers."""
+    cols = [COLUMNS[key] for key in columns]
+    if sep == "\t":
+        lines = ["\t".join(columns)]
+        for row in rows:
+            lines.append("\t".join(_clean(c.exact(row, names[row.index]) or "-") for c in cols))
+        return "\n".join(lines) + "\n"
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([c.exact(row, names[row.index]) or "" for c in cols])
+    return out.getvalue()
+
+
+def _inline(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+def to_json(data: dict[str, Any]) -> str:
+    """JSON with one top-level key per line and one list item (a layer) per line: easy to
+    read and to grep, and still one ``json.loads`` away."""
+    lines = ["{"]
+    for i, (key, value) in enumerate(data.items()):
+        comma = "," if i < len(data) - 1 else ""
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            items = [f"    {_inline(v)}" for v in value]
+            lines.append(f"  {_inline(key)}: [\n" + ",\n".join(items) + f"\n  ]{comma}")
+        else:
+            lines.append(f"  {_inline(key)}: {_inline(value)}{comma}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def json_report(report: Report, rows: list[Any]) -> str:
+    """SPEC §5: ``report.to_dict()`` with the visible rows."""
+    data = report.to_dict()
+    if len(rows) != len(report.rows):
+        data["layers"] = [row.to_dict() for row in rows]
+    return to_json(data)
+
+
+def _md_cell(value: str) -> str:
+    return value.replace("|", "\\|").replace("\n", " ")
+
+
+def markdown(report: Report, rows: list[Any], names: dict[int, str], columns: tuple[str, ...]) -> str:
+    """A GitHub table with readable numbers, the totals and the warnings."""
+    cols = [COLUMNS[key] for key in columns]
+    lines = [f"**{_md_cell(title(report))}**", ""]
+    lines.append("| " + " | ".join(c.title for c in cols) + " |")
+    lines.append("|" + "|".join("--:" if c.numeric else "---" for c in cols) + "|")
+    for row in rows:
+        cells = []
+        for c in cols:
+            text = c.human(row, names[row.index])
+            if c.key == "layer":  # keep the indentation: markdown collapses spaces
+                text = "\u00a0\u00a0" * row.depth + names[row.index]
+            cells.append(_md_cell(text))
+        lines.append("| " + " | ".join(cells) + " |")
+    footer = []
+    for c in cols:
+        if c.total is not None:
+            footer.append(f"**{c.human(_TotalsRow(report), '')}**")
+        elif c.key == "layer":
+            footer.append("**total**")
+        else:
+            footer.append("")
+    lines.append("| " + " | ".join(footer) + " |")
+    lines.append("")
+    lines.extend(f"- {line}" for line in summary(report))
+    if report.warnings:
+        lines.append("")
+        lines.append("Warnings:")
+        lines.append("")
+        lines.extend(f"- {_md_cell(w)}" for w in report.warnings)
+    return "\n".join(lines) + "\n"
+
+
+class _TotalsRow:
+    """The totals seen as a row, so each column shows its own total its own way."""
+
+    def __init__(self, report: Report) -> None:
+        t = report.totals
+        self.params, self.buffers, self.macs, self.flops = t.params, t.buffers, t.macs, t.flops
+        self.activation_bytes = t.activation_bytes
+
+
+def totals_row(report: Report) -> Any:
+    """An object with the totals under the row attribute names (for footers)."""
+    return _TotalsRow(report)
+
+
+def zoo(entries: list[tuple[str, Report]], fmt: str) -> str:
+    """The built-in networks in plain, csv, json or markdown."""
+    if fmt == "json":
+        return to_json(
+            {
+                "convcalc": 1,
+                "networks": [
+                    {
+                        "name": name,
+                        "title": r.name,
+                        "input_shape": list(r.input_shape),
+                        "params": r.totals.params,
+                        "macs": r.totals.macs,
+                        "flops": r.totals.flops,
+                    }
+                    for name, r in entries
+                ],
+            }
+        )
+    if fmt == "markdown":
+        lines = ["| name | network | input | params | MACs |", "|---|---|---|--:|--:|"]
+        for name, r in entries:
+            lines.append(
+                f"| {name} | {_md_cell(r.name or '')} | {join_x(r.input_shape)} | "
+                f"{thousands(r.totals.params)} | {si(r.totals.macs)} |"
+            )
+        return "\n".join(lines) + "\n"
+    header = ("name", "network", "input", "params", "macs")
+    values = [(name, r.name or "", join_x(r.input_shape, "x"), str(r.totals.params), str(r.totals.macs)) for name, r in entries]
+    if fmt == "plain":
+        return "\n".join("\t".join(_clean(v) for v in line) for line in [header, *values]) + "\n"
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(values)
+    return out.getvalue()

@@ -1,0 +1,208 @@
+"""convcalc.render: human numbers, columns, the table layout and every format.
+
+Expected numbers are worked out by hand here (118 K is 117,600 to three digits); the
+formats are checked against the report they come from (json is ``to_dict``, plain and csv
+read back to the same numbers) and against width limits."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from convcalc import analyze
+from convcalc.errors import ConvCalcError
+from convcalc.render import COLUMNS, DEFAULT_COLUMNS, Format, parse_columns, render, render_zoo
+from convcalc.render.columns import labels
+from convcalc.render.numbers import binary, join_x, si, thousands
+from convcalc.render.table import cell_len, layout
+from convcalc.zoo import zoo_names
+
+BLOCKS = Path(__file__).parent / "data" / "blocks.yaml"
+
+
+# ---------------------------------------------------------------------------------------
+# numbers
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "n, text",
+    [
+        (0, "0"),
+        (999, "999"),
+        (1000, "1.00 K"),
+        (117_600, "118 K"),  # 117.6 K to three digits
+        (9_994, "9.99 K"),
+        (9_995, "10.0 K"),  # rounds up into the next width
+        (99_950, "100 K"),
+        (999_499, "999 K"),
+        (999_500, "1.00 M"),  # 999.5 K would print as 1000 K: the next unit instead
+        (4_089_184_256, "4.09 G"),
+        (15_470_264_320, "15.5 G"),
+        (-2_500, "-2.50 K"),
+    ],
+)
+def test_si(n: int, text: str) -> None:
+    assert si(n) == text
+
+
+@pytest.mark.parametrize(
+    "n, text",
+    [
+        (0, "0 B"),
+        (1023, "1023 B"),
+        (1024, "1.00 KiB"),
+        (18_816, "18.4 KiB"),  # 18816 / 1024 = 18.375
+        (102_236_160, "97.5 MiB"),  # 97.5 · 1024²
+        (3 * 2**30, "3.00 GiB"),
+    ],
+)
+def test_binary(n: int, text: str) -> None:
+    assert binary(n) == text
+
+
+def test_thousands_and_shapes() -> None:
+    assert thousands(61706) == "61,706" and thousands(0) == "0"
+    assert join_x((1, 3, 224, 224)) == "1×3×224×224" and join_x((5,), "x") == "5"
+
+
+# ---------------------------------------------------------------------------------------
+# columns and labels
+# ---------------------------------------------------------------------------------------
+
+
+def test_parse_columns() -> None:
+    assert parse_columns("layer, PARAMS,#,rf") == ("layer", "params", "index", "rf")
+    assert parse_columns("layer,layer") == ("layer",)
+    assert set(DEFAULT_COLUMNS) <= set(COLUMNS)
+    for bad, words in (("layer,parms", "did you mean 'params'"), (" , ", "at least one column")):
+        with pytest.raises(ConvCalcError) as caught:
+            parse_columns(bad)
+        assert caught.value.exit_code == 2 and words in str(caught.value)
+
+
+def test_every_column_has_a_title_and_help() -> None:
+    for column in COLUMNS.values():
+        assert column.title and column.help
+
+
+def test_labels_are_names_or_paths_relative_to_the_block() -> None:
+    report = analyze(str(BLOCKS))
+    by_path = {row.path: labels(report.rows)[row.index] for row in report.rows}
+    assert by_path["0"] == "stem"  # named
+    assert by_path["1"] == "1"  # top level, unnamed
+    assert by_path["3.0.body.0"] == "body.0"  # inside block1 (3.0)
+    assert by_path["3.1.shortcut.0"] == "shortcut.0"
+    assert by_path["4.1.0"] == "1.0"  # Concat branch 1, layer 0
+    assert by_path["5.3"] == "3"  # Repeat
+
+
+# ---------------------------------------------------------------------------------------
+# table layout
+# ---------------------------------------------------------------------------------------
+
+
+def test_cell_len_counts_wide_characters_twice() -> None:
+    assert cell_len("abc") == 3 and cell_len("1×6") == 3 and cell_len("卷积") == 4
+
+
+def test_layout_gaps_header_split_and_shrinking() -> None:
+    titles = ["name", "receptive field", "n"]
+    rows = [["a" * 20, "3×3", "1"], ["b", "15×15", "22"]]
+    wide = layout(titles, rows, right=[False, False, True], shrink=[True, False, False], width=100)
+    assert wide.gap == 2 and wide.widths == [20, 15, 2] and len(wide.headers) == 1
+    # 20 + 15 + 2 + 4 = 41 > 35: the title splits over two lines (rf column 9 wide)
+    split = layout(titles, rows, right=[False, False, True], shrink=[True, False, False], width=35)
+    assert split.headers == [["", "receptive", ""], ["name", "field", "n"]] and split.widths == [20, 9, 2]
+    assert split.width <= 35
+    narrow = layout(titles, rows, right=[False, False, True], shrink=[True, False, False], width=25)
+    assert narrow.gap == 1 and narrow.width == 25 and narrow.widths[0] == 25 - 9 - 2 - 2
+    assert narrow.line(rows[0]).startswith("a" * 11 + "…")
+    assert narrow.line(rows[1]).endswith(" 22")  # numbers to the right
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 160])
+@pytest.mark.parametrize("name", zoo_names())
+def test_tables_fit_the_width(name: str, width: int) -> None:
+    text = render(analyze(name), Format.table, width=width)
+    assert max(cell_len(line) for line in text.splitlines()) <= width
+    assert "\x1b[" not in text
+
+
+def test_colour_only_when_asked() -> None:
+    report = analyze("lenet")
+    plain = render(report, Format.table, width=100)
+    coloured = render(report, Format.table, width=100, color=True)
+    assert "\x1b[" not in plain and "\x1b[1m" in coloured
+    # the same characters once the escape codes are taken out
+    import re
+
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured).rstrip() == plain.rstrip()
+
+
+def test_the_renderers_do_not_import_rich_for_plain_text() -> None:
+    code = (
+        "import sys\nfrom convcalc import analyze\nfrom convcalc.render import render, Format\n"
+        "r = analyze({'input': [1, 1, 8], 'layers': ['ReLU']})\n"
+        "for f in Format: render(r, f)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('rich', 'yaml', 'typer')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+# ---------------------------------------------------------------------------------------
+# formats
+# ---------------------------------------------------------------------------------------
+
+
+def test_json_is_to_dict_and_depth_filters_rows() -> None:
+    report = analyze(str(BLOCKS))
+    assert json.loads(render(report, Format.json)) == report.to_dict()
+    top = json.loads(render(report, Format.json, depth=0))
+    assert [row["path"] for row in top["layers"]] == [r.path for r in report.rows if r.depth == 0]
+    assert top["totals"] == report.to_dict()["totals"]
+
+
+def test_plain_and_csv_carry_the_exact_numbers() -> None:
+    report = analyze(str(BLOCKS))
+    keys = ("index", "path", "depth", "params", "buffers", "macs", "flops", "memory", "rf", "input", "output")
+    plain = [line.split("\t") for line in render(report, Format.plain, columns=keys).splitlines()]
+    rows = list(csv.reader(io.StringIO(render(report, Format.csv, columns=keys))))
+    assert plain[0] == rows[0] == list(keys)
+    for row, p, c in zip(report.rows, plain[1:], rows[1:]):
+        want = [str(row.index), row.path, str(row.depth), str(row.params), str(row.buffers), str(row.macs),
+                str(row.flops), str(row.activation_bytes)]
+        assert p[:8] == c[:8] == want
+        rf = "x".join(str(size) for size, _, _ in row.receptive_field) if row.receptive_field else None
+        assert p[8] == (rf or "-") and c[8] == (rf or "")
+        assert p[10] == "x".join(str(v) for v in row.output_shape)
+
+
+def test_names_with_separators_survive_csv_plain_and_markdown() -> None:
+    report = analyze({"input": [1, 2, 4], "layers": [{"ReLU": {"name": "a,b|c\td"}}]})
+    (row,) = list(csv.DictReader(io.StringIO(render(report, Format.csv))))
+    assert row["layer"] == "a,b|c\td"
+    assert render(report, Format.plain).splitlines()[1].split("\t")[1] == "a,b|c d"
+    assert "a,b\\|c\td" in render(report, Format.markdown)
+
+
+def test_markdown_totals_and_warnings() -> None:
+    report = analyze(str(BLOCKS))
+    text = render(report, Format.markdown)
+    assert "| **39,874** |" in text and "- Total params: 39,874" in text
+    assert text.count("\n- layers[3].layers[1].shortcut[0]") == len(report.warnings) == 2
+
+
+def test_zoo_formats() -> None:
+    entries = [(name, analyze(name)) for name in ("lenet",)]
+    assert json.loads(render_zoo(entries, Format.json))["networks"][0]["params"] == 61706
+    assert render_zoo(entries, Format.plain).splitlines()[1] == "lenet\tLeNet-5\t1x1x28x28\t61706\t416520"
+    table = render_zoo(entries, Format.table, width=80)
+    assert "61,706" in table and "417 K" in table
