@@ -8,7 +8,34 @@ says what is wrong there; ``str(error)`` is ``"where: detail"``.
 
 from __future__ import annotations
 
-__all__ = ["ConvCalcError", "InputError", "InvalidLayerError", "LimitError"]
+__all__ = ["MAX_MESSAGE", "ConvCalcError", "InputError", "InvalidLayerError", "LimitError", "clip"]
+
+
+#: The longest message part kept whole: a longer one (a huge value echoed back) keeps
+#: its head and its tail, where the fix is, so that no input makes a message huge.
+MAX_MESSAGE = 400
+
+
+#: Control characters (a value echoed back may hold them) written as escapes, so that
+#: every message stays on one line.
+_ESCAPES = {c: repr(chr(c))[1:-1] for c in (*range(32), 0x7F, 0x85, 0x2028, 0x2029)}
+
+
+def clip(text: str) -> str:
+    """``text`` on one line (control characters escaped), or its head and tail with the
+    middle cut out when it is over-long.
+
+    >>> clip("unknown layer type 'Re\\nLU'")
+    "unknown layer type 'Re\\\\nLU'"
+    >>> clip("unknown argument '" + "x" * 1000 + "'; did you mean 'k'?")[-30:]
+    "xxxxxxxxxx'; did you mean 'k'?"
+    >>> len(clip("x" * 10**6)) < MAX_MESSAGE
+    True
+    """
+    text = text.translate(_ESCAPES)
+    if len(text) <= MAX_MESSAGE:
+        return text
+    return f"{text[:240]} … ({len(text) - 320:,} characters cut) … {text[-80:]}"
 
 
 class ConvCalcError(ValueError):
@@ -17,9 +44,10 @@ class ConvCalcError(ValueError):
     exit_code: int = 1
 
     def __init__(self, detail: str, *, where: str | None = None, exit_code: int | None = None) -> None:
+        detail = clip(detail)
         super().__init__(detail)
         self.detail = detail
-        self.where = where
+        self.where = None if where is None else clip(where)
         if exit_code is not None:
             self.exit_code = exit_code
 

@@ -12,12 +12,11 @@ receptive field of the input to that of the output.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from difflib import get_close_matches
 from typing import Any, Callable, ClassVar, NamedTuple
 
 from . import arith
 from .errors import InputError, InvalidLayerError, LimitError
+from .records import Record
 
 __all__ = [
     "LAYER_TYPES",
@@ -101,8 +100,22 @@ def to_int(name: str, v: Any) -> int:
     if isinstance(v, bool) or not isinstance(v, int):
         raise InputError(f"{name} must be an integer, got {_kind_name(v)}")
     if not -MAX_NUMBER <= v <= MAX_NUMBER:
-        raise LimitError(f"{name}={v} is out of range: numbers are limited to ±2^40 ({MAX_NUMBER:,})")
+        raise LimitError(f"{name}={show_int(v)} is out of range: numbers are limited to ±2^40 ({MAX_NUMBER:,})")
     return v
+
+
+def show_int(v: int, commas: bool = False) -> str:
+    """``v`` as digits (``commas``: grouped), or ``10^5000``-style when too long to write
+    out (Python refuses to convert integers of over 4,300 digits to text).
+
+    >>> show_int(-12), show_int(10**12, commas=True), show_int(-3 * 10**5000)
+    ('-12', '1,000,000,000,000', '-3.0×10^5000')
+    """
+    if v.bit_length() < 256:
+        return f"{v:,}" if commas else str(v)
+    exponent = math.floor(math.log10(abs(v)))
+    mantissa = abs(v) // 10 ** (exponent - 2) / 100
+    return f"{'-' if v < 0 else ''}{mantissa:.1f}×10^{exponent}"
 
 
 def _int(name: str, v: Any, dims: int) -> int:
@@ -243,6 +256,8 @@ ALIASES = {"k": "kernel_size", "s": "stride", "p": "padding", "d": "dilation", "
 
 def suggest(word: str, options: Any) -> str:
     """``"; did you mean 'kernel_size'?"`` when a close match exists, else ``""``."""
+    from difflib import get_close_matches  # only when something is misspelt
+
     found = get_close_matches(word, list(options), n=1, cutoff=0.6)
     if not found:
         found = [o for o in options if o.lower() == word.lower()]
@@ -254,11 +269,11 @@ def suggest(word: str, options: Any) -> str:
 # ---------------------------------------------------------------------------------------
 
 
-class Layer:
+class Layer(Record, frozen=True):
     """Base of every layer: ``type`` is the PyTorch class name, ``dims`` the number of
-    spatial dimensions it works on (0 when it has none of its own)."""
+    spatial dimensions it works on (0 when it has none of its own). A layer is a frozen
+    record whose fields are its normalised arguments; ``_validate`` checks them once."""
 
-    __slots__ = ()
     ARGS: ClassVar[dict[str, tuple[Callable[[str, Any, int], Any], Any]]] = {}
     type: str
     dims: int
@@ -272,18 +287,13 @@ class Layer:
 
     def arguments(self) -> dict[str, Any]:
         """The layer's arguments as given (normalised), without defaults."""
+        defaults = _normalised_defaults(type(self), self.ARGS, self.dims)
         out = {}
         for field in self.ARGS:
             value = getattr(self, field)
-            if value != self._default(field):
+            if value != defaults[field]:
                 out[field] = list(value) if isinstance(value, tuple) else value
         return out
-
-    def _default(self, field: str) -> Any:
-        kind, default = self.ARGS[field]
-        if default is REQUIRED or default is None:
-            return default
-        return kind(field, default, self.dims)
 
     def fail(self, detail: str) -> InvalidLayerError:
         return InvalidLayerError(detail, where=self.type)
@@ -337,7 +347,8 @@ def _sliding_warnings(
     notes = []
     axes = _AXIS[len(sizes)]
     for axis, n, o, kk, ss, (pl, pr), dd in zip(axes, sizes, outs, k, s, pads, d):
-        cov = arith.coverage(n, kk, ss, pl, dd, o, pr)
+        # with stride 1 and no dilation the o = n + pl + pr − kk + 1 windows read every position
+        cov = arith.coverage(n, kk, ss, pl, dd, o, pr) if ss > 1 or dd > 1 else None
         if cov is not None and cov.unread:
             shown = ", ".join(str(r) for r in cov.first_unread)
             if cov.unread > len(cov.first_unread):
@@ -359,7 +370,6 @@ def _sliding_warnings(
     return notes
 
 
-@dataclass(frozen=True, slots=True)
 class Conv(Layer):
     """Conv1d / Conv2d / Conv3d."""
 
@@ -387,7 +397,7 @@ class Conv(Layer):
         "padding_mode": (_choice("zeros", "reflect", "replicate", "circular"), "zeros"),
     }
 
-    def __post_init__(self) -> None:
+    def _validate(self) -> None:
         _check_positive(
             self,
             in_channels=self.in_channels,
@@ -502,7 +512,6 @@ def _too_small(
     return f"output size would be {_x(max(o, 0) for o in outs)}: {text}"
 
 
-@dataclass(frozen=True, slots=True)
 class ConvTranspose(Layer):
     """ConvTranspose1d / 2d / 3d."""
 
@@ -532,7 +541,7 @@ class ConvTranspose(Layer):
         "padding_mode": (_choice("zeros", "reflect", "replicate", "circular"), "zeros"),
     }
 
-    def __post_init__(self) -> None:
+    def _validate(self) -> None:
         _check_positive(
             self,
             in_channels=self.in_channels,
@@ -602,7 +611,6 @@ def _pool_checks(layer: Layer, k: Shape, s: Shape, p: Shape, d: Shape, limit_nam
             )
 
 
-@dataclass(frozen=True, slots=True)
 class _Pool(Layer):
     """Shared arithmetic of max and average pooling."""
 
@@ -641,7 +649,6 @@ class _Pool(Layer):
         return tuple(arith.rf_step(r, j, st, kk, ss, pp, dd) for (r, j, st), kk, ss, pp, dd in zip(rf, k, s, p, d))
 
 
-@dataclass(frozen=True, slots=True)
 class MaxPool(_Pool):
     """MaxPool1d / 2d / 3d."""
 
@@ -663,7 +670,7 @@ class MaxPool(_Pool):
         "return_indices": (_bool, False),
     }
 
-    def __post_init__(self) -> None:
+    def _validate(self) -> None:
         k, s, p, d, _ = self._windows()
         _pool_checks(self, k, s, p, d, "kernel size")
 
@@ -672,7 +679,6 @@ class MaxPool(_Pool):
         return self.kernel_size, s, self.padding, self.dilation, self.ceil_mode
 
 
-@dataclass(frozen=True, slots=True)
 class AvgPool(_Pool):
     """AvgPool1d / 2d / 3d."""
 
@@ -694,7 +700,7 @@ class AvgPool(_Pool):
         "divisor_override": (_opt_int, None),
     }
 
-    def __post_init__(self) -> None:
+    def _validate(self) -> None:
         k, s, p, d, _ = self._windows()
         _pool_checks(self, k, s, p, d, "kernel size")
         if self.divisor_override is not None and self.divisor_override == 0:
@@ -715,7 +721,6 @@ class AvgPool(_Pool):
         return _Pool.forward(self, shape)
 
 
-@dataclass(frozen=True, slots=True)
 class AdaptivePool(Layer):
     """AdaptiveAvgPool1d/2d/3d and AdaptiveMaxPool1d/2d/3d."""
 
@@ -729,7 +734,7 @@ class AdaptivePool(Layer):
         "return_indices": (_bool, False),
     }
 
-    def __post_init__(self) -> None:
+    def _validate(self) -> None:
         for v in self.output_size:
             if v is not None and v < 1:
                 raise self.fail(
@@ -745,7 +750,6 @@ class AdaptivePool(Layer):
         return None
 
 
-@dataclass(frozen=True, slots=True)
 class Linear(Layer):
     """Linear: acts on the last dimension."""
 
@@ -761,7 +765,7 @@ class Linear(Layer):
         "bias": (_bool, True),
     }
 
-    def __post_init__(self) -> None:
+    def _validate(self) -> None:
         _check_positive(self, in_features=self.in_features, out_features=self.out_features)
 
     def forward(self, shape: Shape) -> Step:
@@ -786,7 +790,6 @@ def _norm_dim(layer: Layer, dim: int, rank: int, name: str) -> int:
     return dim % rank
 
 
-@dataclass(frozen=True, slots=True)
 class Flatten(Layer):
     type: str
     dims: int
@@ -830,7 +833,6 @@ def _infer_minus_one(layer: Layer, target: tuple[int, ...], total: int, what: st
     return target
 
 
-@dataclass(frozen=True, slots=True)
 class Unflatten(Layer):
     type: str
     dims: int
@@ -852,7 +854,6 @@ class Unflatten(Layer):
         return None
 
 
-@dataclass(frozen=True, slots=True)
 class Reshape(Layer):
     """Reshape(shape): keeps the batch dimension, allows one -1."""
 
@@ -871,7 +872,6 @@ class Reshape(Layer):
         return None
 
 
-@dataclass(frozen=True, slots=True)
 class Pad(Layer):
     """ZeroPad*, ConstantPad*, ReflectionPad*, ReplicationPad*, CircularPad*: the last
     ``dims`` dimensions, sides in PyTorch's order (left, right, top, bottom, front, back)."""
@@ -926,7 +926,6 @@ class Pad(Layer):
         return tuple(arith.rf_step(r, j, st, 1, 1, a, 1) for (r, j, st), (a, _) in zip(rf, self._sides()))
 
 
-@dataclass(frozen=True, slots=True)
 class ConstantPad(Pad):
     ARGS: ClassVar[dict[str, tuple[Callable[[str, Any, int], Any], Any]]] = {
         "padding": (_pad_sides, REQUIRED),
@@ -938,7 +937,6 @@ _UPSAMPLE_MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "are
 _MODE_RANK = {"linear": 3, "bilinear": 4, "bicubic": 4, "trilinear": 5}
 
 
-@dataclass(frozen=True, slots=True)
 class Upsample(Layer):
     type: str
     dims: int
@@ -956,7 +954,7 @@ class Upsample(Layer):
         "recompute_scale_factor": (lambda n, v, d: None if v is None else _bool(n, v, d), None),
     }
 
-    def __post_init__(self) -> None:
+    def _validate(self) -> None:
         if (self.size is None) == (self.scale_factor is None):
             raise self.fail("give exactly one of size and scale_factor")
         if self.size is not None:
@@ -1001,7 +999,6 @@ class Upsample(Layer):
         return None
 
 
-@dataclass(frozen=True, slots=True)
 class BatchNorm(Layer):
     """BatchNorm1d/2d/3d and InstanceNorm1d/2d/3d."""
 
@@ -1021,7 +1018,7 @@ class BatchNorm(Layer):
         "track_running_stats": (_bool, True),
     }
 
-    def __post_init__(self) -> None:
+    def _validate(self) -> None:
         _check_positive(self, num_features=self.num_features)
 
     def _ranks(self) -> tuple[int, ...]:
@@ -1060,7 +1057,6 @@ class BatchNorm(Layer):
         return f"the input {_shape(shape)} has a single value per channel", "the batch's own mean and variance"
 
 
-@dataclass(frozen=True, slots=True)
 class InstanceNorm(BatchNorm):
     ARGS: ClassVar[dict[str, tuple[Callable[[str, Any, int], Any], Any]]] = {
         "num_features": (_opt_int, None),
@@ -1078,7 +1074,6 @@ class InstanceNorm(BatchNorm):
         return f"the input {_shape(shape)} has a single spatial position", "its own mean and variance"
 
 
-@dataclass(frozen=True, slots=True)
 class GroupNorm(Layer):
     type: str
     dims: int
@@ -1094,7 +1089,7 @@ class GroupNorm(Layer):
         "affine": (_bool, True),
     }
 
-    def __post_init__(self) -> None:
+    def _validate(self) -> None:
         _check_positive(self, num_groups=self.num_groups, num_channels=self.num_channels)
         if self.num_channels is not None and self.num_channels % self.num_groups:
             msg = _groups_msg("num_channels", self.num_channels, self.num_groups)
@@ -1118,7 +1113,6 @@ class GroupNorm(Layer):
         return Step(shape, 2 * c if self.affine else 0, 0, 0)
 
 
-@dataclass(frozen=True, slots=True)
 class LayerNorm(Layer):
     """LayerNorm(normalized_shape): when left out, the last dimension."""
 
@@ -1136,7 +1130,7 @@ class LayerNorm(Layer):
         "bias": (_bool, True),
     }
 
-    def __post_init__(self) -> None:
+    def _validate(self) -> None:
         _check_positive(self, normalized_shape=self.normalized_shape)
 
     def forward(self, shape: Shape) -> Step:
@@ -1151,7 +1145,6 @@ class LayerNorm(Layer):
         return Step(shape, params, 0, 0)
 
 
-@dataclass(frozen=True, slots=True)
 class LocalResponseNorm(Layer):
     type: str
     dims: int
@@ -1167,7 +1160,7 @@ class LocalResponseNorm(Layer):
         "k": (_float, 1.0),
     }
 
-    def __post_init__(self) -> None:
+    def _validate(self) -> None:
         _check_positive(self, size=self.size)
 
     def forward(self, shape: Shape) -> Step:
@@ -1175,7 +1168,6 @@ class LocalResponseNorm(Layer):
         return Step(shape, 0, 0, 0)
 
 
-@dataclass(frozen=True, slots=True)
 class Elementwise(Layer):
     """Activations, dropout and Identity: the output has the input's shape."""
 
@@ -1202,7 +1194,6 @@ def _probability(name: str, v: Any, dims: int) -> float:
 _DROPOUT_RANKS = {"Dropout1d": (2, 3), "Dropout2d": (3, 4), "Dropout3d": (4, 5)}
 
 
-@dataclass(frozen=True, slots=True)
 class Dropout(Elementwise):
     def forward(self, shape: Shape) -> Step:
         ranks = _DROPOUT_RANKS.get(self.type)
@@ -1211,7 +1202,6 @@ class Dropout(Elementwise):
         return Step(shape, 0, 0, 0)
 
 
-@dataclass(frozen=True, slots=True)
 class Softmax(Elementwise):
     def forward(self, shape: Shape) -> Step:
         dim = dict(self.options).get("dim")
@@ -1220,7 +1210,6 @@ class Softmax(Elementwise):
         return Step(shape, 0, 0, 0)
 
 
-@dataclass(frozen=True, slots=True)
 class PReLU(Elementwise):
     def forward(self, shape: Shape) -> Step:
         n = dict(self.options).get("num_parameters", 1)
@@ -1313,6 +1302,21 @@ def arg_schema(type_name: str) -> dict[str, tuple[Callable[[str, Any, int], Any]
     return schema
 
 
+_DEFAULTS: dict[Any, dict[str, Any]] = {}
+
+
+def _normalised_defaults(key: Any, schema: dict[str, Any], dims: int) -> dict[str, Any]:
+    """The defaults of ``schema`` as its converters normalise them for ``dims`` (``REQUIRED``
+    and ``None`` kept), converted once per ``key`` and ``dims``: every default is immutable."""
+    found = _DEFAULTS.get((key, dims))
+    if found is None:
+        found = _DEFAULTS[key, dims] = {
+            name: default if default is REQUIRED or default is None else kind(name, default, dims)
+            for name, (kind, default) in schema.items()
+        }
+    return found
+
+
 def check_type(type_name: Any) -> str:
     """The type name, or an InputError suggesting the nearest valid one."""
     if not isinstance(type_name, str):
@@ -1346,11 +1350,13 @@ def build(type_name: str, /, **args: Any) -> Layer:
             if name in values:
                 raise InputError(f"{name} is given twice ('{key}' is an alias of '{name}')")
             values[name] = schema[name][0](name, raw, dims)
-        for name, (kind, default) in schema.items():
+        defaults = _normalised_defaults(type_name, schema, dims)
+        for name in schema:
             if name not in values:
+                default = defaults[name]
                 if default is REQUIRED:
                     raise InputError(f"missing argument {name}")
-                values[name] = None if default is None else kind(name, default, dims)
+                values[name] = default
         if type_name in _ELEMENTWISE:
             return cls(type_name, dims, tuple(values.items()))  # type: ignore[call-arg]
         return cls(type_name, dims, **values)  # type: ignore[call-arg]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .bulk import paused_gc
 from .errors import ConvCalcError, InputError, InvalidLayerError, LimitError
 from .layers import MAX_NUMBER, RF, Flatten, Linear, Shape
 from .report import DTYPE_BYTES, Report, Row, Totals
@@ -28,10 +29,19 @@ def analyze(network: Any, *, input_shape: Any = None, dtype: str = "float32") ->
         raise InputError(f"unknown dtype {dtype!r}{suggest(str(dtype), DTYPE_BYTES)}; choose from {', '.join(DTYPE_BYTES)}")
     if input_shape is not None:
         input_shape = parse_shape(input_shape, "input_shape")
-    net = network if isinstance(network, Network) else load(network, input_shape=input_shape)
-    shape = input_shape or net.input_shape
-    assert shape is not None
-    return _Walker(DTYPE_BYTES[dtype]).run(net, shape, dtype)
+    with paused_gc:  # a large network is millions of objects that all live to the end
+        net = network if isinstance(network, Network) else load(network, input_shape=input_shape)
+        shape = input_shape or net.input_shape
+        assert shape is not None
+        return _Walker(DTYPE_BYTES[dtype]).run(net, shape, dtype)
+
+
+def _add_sums(parent: Row, child: Row) -> None:
+    """A composite row holds the sums of its children (of its leaves, through its composites)."""
+    parent.params += child.params
+    parent.buffers += child.buffers
+    parent.macs += child.macs
+    parent.activation_bytes += child.activation_bytes
 
 
 def _initial_rf(shape: Shape) -> RF:
@@ -52,6 +62,7 @@ class _Walker:
         self.leaves: list[Row] = []
         self.flatten: tuple[Shape, Shape] | None = None  # the last Flatten's input and output
         self.repeats: list[str] = []  # "repeat 2 of 3" for each Repeat being walked
+        self.open: list[Row] = []  # the composite rows being walked, innermost last
 
     def run(self, net: Network, shape: Shape, dtype: str) -> Report:
         rf = _initial_rf(shape)
@@ -128,6 +139,8 @@ class _Walker:
         )
         self.rows.append(row)
         self.leaves.append(row)
+        if self.open:
+            _add_sums(self.open[-1], row)
         if isinstance(layer, Flatten):
             self.flatten = (shape, out)
         return out, rf
@@ -153,7 +166,7 @@ class _Walker:
         where = self._where(node, node.type)
         row = Row(len(self.rows) + 1, path, node.name, node.type, depth, shape, composite=True, where=where)
         self.rows.append(row)
-        first_leaf = len(self.leaves)
+        self.open.append(row)  # each child adds its sums to it: linear in the rows, whatever the depth
         if node.type == "Sequential":
             out, out_rf = self._seq(node.children, shape, rf, depth + 1, f"{path}.")
         elif node.type == "Repeat":
@@ -181,12 +194,10 @@ class _Walker:
             out, out_rf = self._concat(node, shape, rf, depth, path, where)
         row.output_shape = out
         row.receptive_field = out_rf
-        for leaf in self.leaves[first_leaf:]:
-            row.params += leaf.params
-            row.buffers += leaf.buffers
-            row.macs += leaf.macs
-            row.activation_bytes += leaf.activation_bytes
         row.flops = 2 * row.macs
+        self.open.pop()
+        if self.open:
+            _add_sums(self.open[-1], row)
         return out, out_rf
 
     def _concat(self, node: Composite, shape: Shape, rf: RF, depth: int, path: str, where: str) -> tuple[Shape, RF]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
+
+from .bulk import paused_gc
+from .records import Record
 
 __all__ = ["DTYPE_BYTES", "Report", "Row", "Totals"]
 
@@ -26,8 +28,7 @@ DTYPE_BYTES = {
 RF = tuple[tuple[int, int, float], ...] | None
 
 
-@dataclass(slots=True)
-class Row:
+class Row(Record):
     """One row of the report: a layer, or a composite with its children's sums."""
 
     index: int
@@ -36,17 +37,55 @@ class Row:
     type: str
     depth: int
     input_shape: tuple[int, ...]
-    output_shape: tuple[int, ...] = ()
-    params: int = 0
-    buffers: int = 0
-    macs: int = 0
-    flops: int = 0
-    activation_bytes: int = 0
-    receptive_field: RF = None
-    warnings: tuple[str, ...] = ()
-    composite: bool = False
-    arguments: dict[str, Any] = field(default_factory=dict)
-    where: str = ""  # the place in the source, e.g. "layers[3].body[1] (line 9)"
+    output_shape: tuple[int, ...]
+    params: int
+    buffers: int
+    macs: int
+    flops: int
+    activation_bytes: int
+    receptive_field: RF
+    warnings: tuple[str, ...]
+    composite: bool
+    arguments: dict[str, Any]
+    where: str  # the place in the source, e.g. "layers[3].body[1] (line 9)"
+
+    def __init__(  # written out (defaults here): one is built per row, 100,000 for a large network
+        self,
+        index: int,
+        path: str,
+        name: str | None,
+        type: str,
+        depth: int,
+        input_shape: tuple[int, ...],
+        output_shape: tuple[int, ...] = (),
+        params: int = 0,
+        buffers: int = 0,
+        macs: int = 0,
+        flops: int = 0,
+        activation_bytes: int = 0,
+        receptive_field: RF = None,
+        warnings: tuple[str, ...] = (),
+        composite: bool = False,
+        arguments: dict[str, Any] | None = None,
+        where: str = "",
+    ) -> None:
+        self.index = index
+        self.path = path
+        self.name = name
+        self.type = type
+        self.depth = depth
+        self.input_shape = input_shape
+        self.output_shape = output_shape
+        self.params = params
+        self.buffers = buffers
+        self.macs = macs
+        self.flops = flops
+        self.activation_bytes = activation_bytes
+        self.receptive_field = receptive_field
+        self.warnings = warnings
+        self.composite = composite
+        self.arguments = {} if arguments is None else arguments
+        self.where = where
 
     def to_dict(self) -> dict[str, Any]:
         rf = self.receptive_field
@@ -74,8 +113,7 @@ class Row:
         }
 
 
-@dataclass(slots=True)
-class Totals:
+class Totals(Record):
     params: int = 0
     trainable_params: int = 0
     buffers: int = 0
@@ -96,8 +134,7 @@ class Totals:
         }
 
 
-@dataclass(slots=True)
-class Report:
+class Report(Record):
     """What :func:`convcalc.analyze` returns; ``to_dict()`` is the JSON of SPEC §5."""
 
     name: str | None
@@ -113,12 +150,14 @@ class Report:
         return top[-1].output_shape if top else self.input_shape
 
     def to_dict(self) -> dict[str, Any]:
+        with paused_gc:  # a dict and four lists per row, all kept
+            layers = [r.to_dict() for r in self.rows]
         return {
             "convcalc": 1,
             "name": self.name,
             "input_shape": list(self.input_shape),
             "dtype": self.dtype,
-            "layers": [r.to_dict() for r in self.rows],
+            "layers": layers,
             "totals": self.totals.to_dict(),
             "warnings": list(self.warnings),
         }

@@ -10,12 +10,13 @@ has to be read.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .bulk import paused_gc
 from .errors import ConvCalcError, InputError, InvalidLayerError, LimitError
-from .layers import Layer, build, check_type, suggest, to_int
+from .layers import Layer, build, check_type, show_int, suggest, to_int
+from .records import Record
 
 __all__ = ["LIMITS", "Composite", "LayerNode", "Network", "load", "read_source"]
 
@@ -26,6 +27,7 @@ LIMITS = {
     "depth": 100,  # nesting of composite blocks
     "yaml_depth": 1_000,  # nesting of YAML lists and mappings
     "repeat": 100_000,  # Repeat.times
+    "yaml_nodes": 2_000_000,  # YAML values (scalars, lists, mappings) in a text
 }
 
 COMPOSITES = ("Sequential", "Repeat", "Residual", "Concat")
@@ -58,8 +60,7 @@ class LineList(list):  # type: ignore[type-arg]
     item_lines: list[int] | None = None
 
 
-@dataclass(slots=True)
-class LayerNode:
+class LayerNode(Record):
     """One validated layer at its place in the file."""
 
     layer: Layer
@@ -67,24 +68,50 @@ class LayerNode:
     where: str  # "layers[3].body[1]"
     line: int | None
 
+    def __init__(self, layer: Layer, name: str | None, where: str, line: int | None) -> None:
+        self.layer = layer  # written out: one node is built per layer of the file
+        self.name = name
+        self.where = where
+        self.line = line
 
-@dataclass(slots=True)
-class Composite:
+
+class Composite(Record):
     """A Sequential, Repeat, Residual or Concat block and its (unexpanded) children."""
 
     type: str
     name: str | None
     where: str
     line: int | None
-    children: list[Any] = field(default_factory=list)  # Sequential, Repeat (once, not expanded), Residual body
-    shortcut: list[Any] | None = None  # Residual
-    branches: list[list[Any]] = field(default_factory=list)  # Concat
-    dim: int = 1  # Concat
-    times: int = 1  # Repeat
+    children: list[Any]  # Sequential, Repeat (once, not expanded), Residual body
+    shortcut: list[Any] | None  # Residual
+    branches: list[list[Any]]  # Concat
+    dim: int  # Concat
+    times: int  # Repeat
+
+    def __init__(
+        self,
+        type: str,
+        name: str | None,
+        where: str,
+        line: int | None,
+        children: list[Any] | None = None,
+        shortcut: list[Any] | None = None,
+        branches: list[list[Any]] | None = None,
+        dim: int = 1,
+        times: int = 1,
+    ) -> None:
+        self.type = type
+        self.name = name
+        self.where = where
+        self.line = line
+        self.children = [] if children is None else children
+        self.shortcut = shortcut
+        self.branches = [] if branches is None else branches
+        self.dim = dim
+        self.times = times
 
 
-@dataclass(slots=True)
-class Network:
+class Network(Record):
     """A whole network as read: its name, input shape and top-level entries."""
 
     name: str | None
@@ -118,7 +145,7 @@ def read_source(source: Any) -> tuple[Any, str | None]:
 
         zoo = zoo_path(source)
         if zoo is not None:
-            return _parse(zoo.read_text(encoding="utf-8"), source), source
+            return _read_zoo(zoo, source), source
         if source.endswith((".yaml", ".yml")) or os.path.exists(source):
             return _parse(_read_file(Path(source)), source), source
         if ":" not in source:  # no YAML network fits on one line without a colon
@@ -132,14 +159,90 @@ def read_source(source: Any) -> tuple[Any, str | None]:
     return _parse(source, None), None
 
 
+def _read_zoo(path: Path, label: str) -> Any:
+    """A built-in network's data: from its snapshot when that is current, else from its YAML.
+
+    The snapshot (``resnet50.json`` beside ``resnet50.yaml``) is the data the YAML reader
+    makes, its lines included, for the text whose CRC-32 it records: reading it needs
+    neither PyYAML, whose import alone took longer than the rest of ``convcalc net
+    resnet50``, nor its parse. ``pytest --update-golden`` rewrites the snapshots, and
+    ``tests/test_zoo.py`` checks that they are current and equal to the YAML's data.
+    """
+    text = path.read_text(encoding="utf-8")
+    try:
+        import json
+        import zlib
+
+        stored = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+        if stored["crc32"] == zlib.crc32(text.encode("utf-8")):
+            return thaw(stored["data"])
+    except (OSError, ValueError, LookupError, TypeError):
+        pass  # no snapshot, or not of this text: read the YAML
+    return _parse(text, label)
+
+
+def freeze(data: Any) -> Any:
+    """Data read from YAML as JSON values, the lines kept, for :func:`thaw`: a mapping is
+    ``["map", line, [[key, value], …], [[key, line], …]]``, a list ``["seq", line, [[line,
+    item], …]]``, a mapping or list met again (a YAML alias) ``["ref", n]``, the n-th met."""
+    seen: dict[int, int] = {}
+
+    def walk(v: Any) -> Any:
+        if isinstance(v, (LineDict, LineList)):
+            if id(v) in seen:
+                return ["ref", seen[id(v)]]
+            seen[id(v)] = len(seen)
+            if isinstance(v, LineDict):
+                items = [[k, walk(x)] for k, x in v.items()]
+                return ["map", v.line, items, [[k, n] for k, n in (v.key_lines or {}).items()]]
+            return ["seq", v.line, [[n, walk(x)] for n, x in zip(v.item_lines or [], v)]]
+        if v is None or isinstance(v, (str, int, float)):
+            return v
+        raise TypeError(f"a snapshot holds no {type(v).__name__}")
+
+    return walk(data)
+
+
+def thaw(frozen: Any) -> Any:
+    """The data :func:`freeze` was given: :class:`LineDict` and :class:`LineList` with
+    their lines, a YAML alias again the same object."""
+    made: list[Any] = []
+
+    def walk(v: Any) -> Any:
+        if not isinstance(v, list):
+            return v
+        if v[0] == "ref":
+            return made[v[1]]
+        if v[0] == "map":
+            out: Any = LineDict()
+            made.append(out)
+            out.line = v[1]
+            for k, x in v[2]:
+                out[k] = walk(x)
+            out.key_lines = {k: n for k, n in v[3]}
+        else:
+            out = LineList()
+            made.append(out)
+            out.line = v[1]
+            out.extend(walk(x) for _, x in v[2])
+            out.item_lines = [n for n, _ in v[2]]
+        return out
+
+    return walk(frozen)
+
+
 def _read_file(path: Path) -> str:
     try:
         if path.is_dir():
             raise InputError(f"{path} is a directory, not a network file")
+        limit = LIMITS["file_bytes"]
         size = path.stat().st_size
-        if size > LIMITS["file_bytes"]:
-            raise LimitError(f"{path} is {size:,} bytes; network files are limited to {LIMITS['file_bytes']:,} bytes")
-        data = path.read_bytes()
+        if size > limit:
+            raise LimitError(f"{path} is {size:,} bytes; network files are limited to {limit:,} bytes")
+        with path.open("rb") as stream:  # at most limit + 1 bytes: /dev/zero or a pipe report no size
+            data = stream.read(limit + 1)
+        if len(data) > limit:
+            raise LimitError(f"{path} holds more than {limit:,} bytes; network files are limited to {limit:,} bytes")
     except FileNotFoundError:
         raise InputError(f"no such file: {path}") from None
     except PermissionError:
@@ -153,33 +256,77 @@ def _read_file(path: Path) -> str:
         raise InputError(f"{path} is not UTF-8 text (byte {err.start}, line {line})") from None
 
 
-def _check_yaml_depth(text: str) -> None:
-    """Refuse texts nested deeper than the YAML depth bound before the parser recurses
-    (libyaml's composer recurses once per level and overflows the C stack far below the
-    16 MiB file bound: ``- - - … - x`` 100,000 levels deep is 200 kB).
+#: Texts longer than this are scanned on the parser's event stream before they are built.
+SCAN_BYTES = 2**18  # 256 KiB: listing more layers than the bound takes at least 400 kB
+#: Keys whose list holds layers (``Sequential: [...]`` included); ``branches`` holds lists of them.
+_LAYER_LISTS = frozenset(("layers", "body", "shortcut", "Sequential"))
 
-    A cheap upper bound of the nesting comes first: each flow level needs a bracket, and
-    each block level a column of the line it starts on (at most two levels per column).
-    Only when that bound exceeds the limit are the parser's events counted exactly (the
-    event parser keeps its own stack and does not recurse). A bracket opens at most two
-    levels (``[a: [b: …]]`` holds an implicit mapping in each sequence).
+
+def _scan(text: str) -> None:
+    """Refuse, before PyYAML builds anything, texts nested deeper than the YAML depth bound
+    (libyaml's composer recurses once per level and overflows the C stack far below the file
+    bound: ``- - - … - x`` 100,000 levels deep is 200 kB), holding more YAML values than the
+    node bound, or listing more layers than the layer bound (a flood of ``- ReLU`` lines:
+    building 1.7 million of them from 15 MiB takes 5 s and 800 MB; refusing them here takes a
+    fraction of a second, in the memory of the text).
+
+    One pass over libyaml's event stream, which keeps its own stack and builds no nodes,
+    stopping at the first bound crossed. The layers counted are the items of the lists under
+    ``layers``/``body``/``shortcut``/``Sequential`` and of each ``branches`` list, each once
+    (an alias counts one, a Repeat its layers once): a lower bound of the rows, so a text
+    refused here would be refused later. Small texts skip the pass when a cheap upper bound
+    of their nesting is within the bound: each flow level needs a bracket, each block level
+    a column of its line (a bracket opens at most two levels: ``[a: [b: …]]``).
     """
-    limit = LIMITS["yaml_depth"]
-    widest = max(map(len, text.splitlines()), default=0)
-    if 2 * (text.count("[") + text.count("{") + widest + 1) <= limit:
-        return
+    depth_limit, node_limit, layer_limit = LIMITS["yaml_depth"], LIMITS["yaml_nodes"], LIMITS["layers"]
+    if len(text) <= SCAN_BYTES:
+        widest = max(map(len, text.splitlines()), default=0)
+        if 2 * (text.count("[") + text.count("{") + widest + 1) <= depth_limit:
+            return
     import yaml
 
-    depth = 0
+    scalar, alias = yaml.ScalarEvent, yaml.AliasEvent
+    seq_start, map_start = yaml.SequenceStartEvent, yaml.MappingStartEvent
+    ends = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+    # per open collection: [is a mapping, next node is a key, the last key, items are layers, items are branches]
+    stack: list[list[Any]] = []
+    nodes = layers = 0
     try:
         for event in yaml.parse(text, Loader=_loader_base()):
-            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-                depth += 1
-                if depth > limit:
-                    line = event.start_mark.line + 1 if event.start_mark else "?"
-                    raise LimitError(f"YAML nested deeper than {limit:,} levels (line {line}), the limit")
-            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-                depth -= 1
+            kind = type(event)
+            if kind in ends:
+                stack.pop()
+                if stack and stack[-1][0]:
+                    stack[-1][1] = not stack[-1][1]
+                continue
+            if kind is not scalar and kind is not alias and kind is not seq_start and kind is not map_start:
+                continue
+            nodes += 1
+            line = event.start_mark.line + 1
+            if nodes > node_limit:
+                raise LimitError(f"the YAML holds more than {node_limit:,} values (line {line}), the limit")
+            key = None
+            if stack:
+                parent = stack[-1]
+                if parent[0] and parent[1]:
+                    parent[2] = event.value if kind is scalar else None
+                elif parent[0]:
+                    key = parent[2]
+                elif parent[3]:
+                    layers += 1
+                    if layers > layer_limit:
+                        raise LimitError(
+                            f"the network has more than {layer_limit:,} layers (line {line} holds one more), the limit"
+                        )
+            if kind is seq_start or kind is map_start:
+                if len(stack) >= depth_limit:
+                    raise LimitError(f"YAML nested deeper than {depth_limit:,} levels (line {line}), the limit")
+                in_branches = bool(stack) and not stack[-1][0] and stack[-1][4]
+                is_seq = kind is seq_start
+                stack.append([not is_seq, True, None, is_seq and (key in _LAYER_LISTS or in_branches),
+                              is_seq and key == "branches"])  # fmt: skip
+            elif stack and stack[-1][0]:
+                stack[-1][1] = not stack[-1][1]
     except yaml.YAMLError:
         return  # the real parse reports the syntax error with its place
 
@@ -202,9 +349,20 @@ def _loader() -> type:
     import yaml
 
     class Loader(_loader_base()):  # type: ignore[misc]
-        pass
+        def construct_object(self, node: Any, deep: bool = False) -> Any:
+            """PyYAML's scalar constructors raise plain ValueError, KeyError, … on values
+            their tag cannot take (``!!int abc``, ``!!bool x``, ``2001-02-30``, an integer of
+            over 4,300 digits): report them at their place, as the syntax errors are."""
+            try:
+                return super().construct_object(node, deep)
+            except ConvCalcError:
+                raise
+            except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as err:
+                raise _unreadable(node, err) from None
 
     def construct_map(loader: Any, node: Any) -> Any:
+        if not isinstance(node, yaml.MappingNode):
+            raise _unreadable(node, None)
         data = LineDict()
         data.line = node.start_mark.line + 1
         yield data
@@ -229,6 +387,8 @@ def _loader() -> type:
         data.key_lines = {k: abs(v) for k, v in lines.items()}
 
     def construct_seq(loader: Any, node: Any) -> Any:
+        if not isinstance(node, yaml.SequenceNode):
+            raise _unreadable(node, None)
         data = LineList()
         data.line = node.start_mark.line + 1
         yield data
@@ -241,24 +401,60 @@ def _loader() -> type:
     return Loader
 
 
+_TAG_KINDS = {"int": "an integer", "float": "a number", "bool": "a boolean", "timestamp": "a date",
+              "map": "a mapping", "seq": "a list", "null": "null", "str": "a string"}  # fmt: skip
+
+
+def _unreadable(node: Any, err: Exception | None) -> InputError:
+    """A YAML value its tag cannot make (``!!int abc``, ``!!map [1]``), at its place."""
+    mark = node.start_mark
+    tag = str(node.tag).rsplit(":", 1)[-1]
+    kind = _TAG_KINDS.get(tag, f"'{node.tag}'")
+    value = repr(node.value) if isinstance(node.value, str) else f"a {type(node).__name__[:-4].lower()}"
+    place = f"line {mark.line + 1}, column {mark.column + 1}"
+    if tag == "int" and isinstance(err, ValueError) and "digits" in str(err):
+        return LimitError(f"{place}: the integer {value} is out of range: numbers are limited to ±2^40 ({2**40:,})")
+    return InputError(f"{place}: cannot read {value} as {kind}")
+
+
 def _parse(text: str, label: str | None) -> Any:
-    if len(text.encode("utf-8", "surrogatepass")) > LIMITS["file_bytes"]:
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError as err:  # a str from Python can hold what no file can
+        line = text.count("\n", 0, err.start) + 1
+        raise InputError(f"the network text is not valid Unicode (an unpaired surrogate on line {line})") from None
+    if size > LIMITS["file_bytes"]:
         raise LimitError(f"the network text is over {LIMITS['file_bytes']:,} bytes, the limit")
-    _check_yaml_depth(text)
+    _scan(text)
     import yaml
 
     try:
-        return yaml.load(text, Loader=_loader())  # noqa: S506 - a SafeLoader subclass
+        with paused_gc:  # the node graph of a large file is millions of objects
+            return yaml.load(text, Loader=_loader())  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         place = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"
         what = (err.problem or err.context or "syntax error").strip()
+        start = err.context_mark
+        if err.problem and err.context and start is not None and mark is not None and start.line != mark.line:
+            # the mistake is often where the construct began: an unclosed bracket lines above
+            what += f" ({err.context.strip()} from line {start.line + 1}, column {start.column + 1})"
         prefix = f"{label}: " if label else ""
         raise InputError(f"{prefix}YAML syntax error at {place}: {what}") from None
+    except yaml.reader.ReaderError as err:  # a character YAML does not allow, at a character index
+        line = text.count("\n", 0, err.position) + 1
+        column = err.position - (text.rfind("\n", 0, err.position) + 1) + 1
+        prefix = f"{label}: " if label else ""
+        what = str(err).splitlines()[0]
+        raise InputError(f"{prefix}YAML error at line {line}, column {column}: {what}") from None
     except yaml.YAMLError as err:
         raise InputError(f"YAML error: {str(err).splitlines()[0]}") from None
     except RecursionError:
         raise LimitError(f"YAML nested too deeply (the limit is {LIMITS['yaml_depth']:,} levels)") from None
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as err:  # not a ConvCalcError
+        if isinstance(err, ConvCalcError):
+            raise
+        raise InputError(f"YAML error: {type(err).__name__}: {err}") from None
 
 
 # ---------------------------------------------------------------------------------------
@@ -359,7 +555,9 @@ class _Counter:
         self._memo: dict[int, int] = {}
         self._busy: set[int] = set()
 
-    def count(self, items: Any, where: str, depth: int, line: int | None) -> int:
+    def count(self, items: Any, where: str, depth: int, line: int | None, before: int = 0) -> int:
+        """The rows of ``items`` after expansion; ``before`` rows come ahead of them in the
+        report (for the row number ``#`` in errors)."""
         if depth > LIMITS["depth"]:
             raise LimitError(f"{short_path(where)}: blocks nested deeper than {LIMITS['depth']} levels, the limit")
         if not _is_list(items):
@@ -372,7 +570,7 @@ class _Counter:
             self._busy.add(key)
             n = 0
             for i, item in enumerate(items):
-                n += self._entry(item, f"{where}[{i}]", depth, _line_of(items, i) or line)
+                n += self._entry(item, f"{where}[{i}]", depth, _line_of(items, i) or line, before + n + 1)
                 if n > LIMITS["layers"]:
                     break
             self._busy.discard(key)
@@ -384,31 +582,33 @@ class _Counter:
             )
         return n
 
-    def _entry(self, item: Any, where: str, depth: int, line: int | None) -> int:
+    def _entry(self, item: Any, where: str, depth: int, line: int | None, row: int) -> int:
+        """The rows of one entry, the ``row``-th of the report."""
         if not isinstance(item, dict) or len(item) != 1:
             return 1
         ((type_name, args),) = item.items()
         if type_name not in COMPOSITES:
             return 1
         if _is_list(args):
-            return 1 + self.count(args, f"{where}.layers", depth + 1, line)
+            return 1 + self.count(args, f"{where}.layers", depth + 1, line, row)
         if not isinstance(args, dict):
             return 1
         if type_name == "Repeat":
             times = _int_or_none(args.get("times"))
             if times is not None and times > LIMITS["repeat"]:
                 raise LimitError(
-                    f"{_place(where, 'Repeat', line)}: times={times:,} is over the limit of {LIMITS['repeat']:,}"
+                    f"{_place(where, 'Repeat', line, row)}: times={show_int(times, commas=True)} is over the limit of "
+                    f"{LIMITS['repeat']:,}"
                 )
-            inner = self.count(args.get("layers"), f"{where}.layers", depth + 1, line)
+            inner = self.count(args.get("layers"), f"{where}.layers", depth + 1, line, row)
             return 1 + max(times or 1, 1) * inner
         n = 1
         for key in ("layers", "body", "shortcut"):
-            n += self.count(args.get(key), f"{where}.{key}", depth + 1, line)
+            n += self.count(args.get(key), f"{where}.{key}", depth + 1, line, row + n - 1)
         branches = args.get("branches")
         if _is_list(branches):
             for b, branch in enumerate(branches):
-                n += self.count(branch, f"{where}.branches[{b}]", depth + 1, line)
+                n += self.count(branch, f"{where}.branches[{b}]", depth + 1, line, row + n - 1)
                 if n > LIMITS["layers"]:
                     break
         return n
@@ -516,7 +716,7 @@ class _Builder:
             if times < 1:
                 raise InvalidLayerError(f"{here}: times must be ≥ 1, got {times}")
             if times > LIMITS["repeat"]:
-                raise LimitError(f"{here}: times={times:,} is over the limit of {LIMITS['repeat']:,}")
+                raise LimitError(f"{here}: times={show_int(times, commas=True)} is over the limit of {LIMITS['repeat']:,}")
             node.times = times
             before = self.rows
             node.children = sub("layers")

@@ -4,6 +4,7 @@ table, YAML only to read a network, pydantic never)."""
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import signal
@@ -113,13 +114,17 @@ def test_ctrl_c_is_one_line_and_exit_130() -> None:
     assert err.decode() == "interrupted\n" and out == b""
 
 
-def _loaded(*args: str, stdin: str | None = None) -> set[str]:
-    """Top-level packages imported by ``convcalc *args`` (python -X importtime)."""
+def _loaded(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> set[str]:
+    """Top-level packages imported by ``convcalc *args`` (python -X importtime); ``env``
+    replaces the test environment's NO_COLOR and adds its own variables."""
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "convcalc", *args],
-        check=False, capture_output=True, text=True, env=ENV, input=stdin,
+        check=False, capture_output=True, text=True, input=stdin,
+        env=ENV if env is None else {**{k: v for k, v in ENV.items() if k != "NO_COLOR"}, **env},
     )
     assert done.returncode == 0, done.stderr[-2000:]
+    if env is not None and env.get("FORCE_COLOR"):
+        assert "\x1b[1m" in done.stdout  # the output was coloured
     names = set()
     for line in done.stderr.splitlines():
         if line.startswith("import time:") and "|" in line:
@@ -149,7 +154,25 @@ def test_single_layer_commands_load_no_rich_yaml_or_pydantic(args: tuple[str, ..
 @pytest.mark.parametrize("fmt", ["json", "plain", "csv", "markdown", "table"])
 def test_network_output_without_colour_loads_no_rich(fmt: str) -> None:
     loaded = _loaded("net", "lenet", "--format", fmt)
-    assert "yaml" in loaded  # the zoo network is a YAML file
-    assert not loaded & {"rich", "pydantic", "torch"}
+    assert not loaded & {"rich", "yaml", "pydantic", "torch"}  # a built-in network is read from its snapshot
     loaded = _loaded("net", "-", "--format", fmt, stdin=NETWORK)
+    assert "yaml" in loaded  # YAML text is read by PyYAML
     assert not loaded & {"rich", "pydantic", "torch"}
+
+
+def test_a_coloured_table_loads_only_rich_style() -> None:
+    """On a terminal Rich styles the table, through ``rich.style`` alone: ``rich.console``
+    cost more than the whole table."""
+    code = (
+        "import sys; from convcalc.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('rich')), file=sys.stderr)"
+    )
+    env = {**os.environ, "FORCE_COLOR": "1", "TERM": "xterm-256color"}
+    env.pop("NO_COLOR", None)
+    done = subprocess.run(
+        [sys.executable, "-c", code, "net", "resnet50"], capture_output=True, text=True, env=env, check=True
+    )
+    assert "\x1b[1m" in done.stdout
+    rich_modules = set(ast.literal_eval(done.stderr.strip().splitlines()[-1]))
+    assert "rich.style" in rich_modules and "rich.console" not in rich_modules

@@ -9,6 +9,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 HEAVY = ("typer", "rich", "yaml", "torch", "click")
 
 
@@ -24,7 +26,10 @@ def _heavy(modules: set[str]) -> list[str]:
 
 def test_import_convcalc_loads_no_typer_rich_or_yaml() -> None:
     modules = _modules_after("import convcalc")
-    assert "convcalc" in modules and "convcalc.layers" in modules  # the check did run
+    assert "convcalc" in modules  # the check did run
+    assert _heavy(modules) == []
+    modules = _modules_after("import convcalc\nconvcalc.build, convcalc.analyze, convcalc.LIMITS, convcalc.conv_out")
+    assert {"convcalc.layers", "convcalc.network", "convcalc.spec", "convcalc.arith"} <= modules
     assert _heavy(modules) == []
 
 
@@ -36,3 +41,34 @@ def test_using_the_core_loads_no_typer_rich_or_yaml() -> None:
         "convcalc.same_padding(224, 7, 2)"
     )
     assert _heavy(_modules_after(code)) == []
+
+
+def test_import_convcalc_does_no_avoidable_work() -> None:
+    """Start-up cost: ``import convcalc`` imports its modules on first use (PEP 562); the
+    layer classes are records, not dataclasses (whose per-class code generation was most
+    of ``import convcalc``); difflib waits for a misspelt name."""
+    assert {m for m in _modules_after("import convcalc") if m.startswith("convcalc")} == {"convcalc"}
+    modules = _modules_after("import convcalc\nconvcalc.analyze({'input': [1, 1, 8], 'layers': ['ReLU']})")
+    assert "convcalc.records" in modules
+    assert not {"dataclasses", "difflib"} & modules
+    code = (
+        "import convcalc\ntry:\n    convcalc.build('Conv2d', out_channel=8, kernel_size=3)\n"
+        "except convcalc.ConvCalcError:\n    pass"
+    )
+    assert "difflib" in _modules_after(code)  # the suggestion did load it
+
+
+def test_every_public_name_is_there_lazily() -> None:
+    import importlib
+
+    import convcalc
+
+    for name in convcalc.__all__:
+        assert getattr(convcalc, name) is not None, name
+    assert set(convcalc.__all__) <= set(dir(convcalc))
+    assert convcalc.build is importlib.import_module("convcalc.layers").build
+    with pytest.raises(AttributeError, match="has no attribute 'nothing'"):
+        convcalc.nothing  # noqa: B018
+    namespace: dict[str, object] = {}
+    exec("from convcalc import *", namespace)  # noqa: S102 - the star import is what is tested
+    assert namespace["analyze"] is convcalc.analyze and "ConvCalcError" in namespace

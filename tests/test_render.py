@@ -146,6 +146,56 @@ def test_colour_only_when_asked() -> None:
     assert re.sub(r"\x1b\[[0-9;]*m", "", coloured).rstrip() == plain.rstrip()
 
 
+def _rich_emit(lines: list[tuple[str, str | None]], width: int) -> str:
+    """The coloured table as Rich wrote it before the table wrote its own escape codes."""
+    from rich.console import Console
+    from rich.segment import Segment, Segments
+    from rich.style import Style
+
+    out = io.StringIO()
+    console = Console(
+        file=out, width=width, force_terminal=True, color_system="auto", highlight=False, emoji=False, markup=False,
+        legacy_windows=False, force_jupyter=False, force_interactive=False,
+    )
+    segments = []
+    for text, style in lines:
+        segments += [Segment(text, Style.parse(style) if style else None), Segment.line()]
+    console.print(Segments(segments), soft_wrap=True)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "env",
+    [{"TERM": "xterm-256color"}, {"TERM": "xterm", "COLORTERM": "truecolor"}, {"TERM": "dumb"}, {},
+     {"TERM": "xterm", "NO_COLOR": "1"}],
+    ids=lambda e: ",".join(f"{k}={v}" for k, v in e.items()) or "no TERM",
+)
+def test_the_colour_codes_are_the_ones_rich_writes(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("rich")
+    import convcalc.render.table as table
+
+    for name in ("TERM", "COLORTERM", "NO_COLOR", "FORCE_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    seen: list[tuple[list[tuple[str, str | None]], int]] = []
+    emit = table._emit
+
+    def spy(lines: list[tuple[str, str | None]], width: int, color: bool) -> str:
+        seen.append((lines, width))
+        return emit(lines, width, color)
+
+    monkeypatch.setattr(table, "_emit", spy)
+    reports = [analyze(str(BLOCKS)), analyze("lenet")]
+    coloured = [render(r, Format.table, width=w, color=True) for r in reports for w in (100, 40)]
+    coloured.append(render_zoo([("lenet", reports[1])], Format.table, width=60, color=True))
+    assert {style for lines, _ in seen for _, style in lines} == {"bold", "yellow", None}  # blocks.yaml warns
+    lines, width = seen[0]
+    lines += [("", "bold"), ("ctrl \x1b[31m\x07\ttab", "yellow"), ("wide 中文", "bold")]
+    coloured[0] = emit(lines, width, True)
+    assert coloured == [_rich_emit([(table._truncate(t, w), st) for t, st in lines], w) for lines, w in seen]
+
+
 def test_the_renderers_do_not_import_rich_for_plain_text() -> None:
     code = (
         "import sys\nfrom convcalc import analyze\nfrom convcalc.render import render, Format\n"

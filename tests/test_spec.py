@@ -92,6 +92,7 @@ def test_the_default_bounds() -> None:
         "depth": 100,
         "yaml_depth": 1_000,
         "repeat": 100_000,
+        "yaml_nodes": 2_000_000,
     }
     assert convcalc.layers.MAX_NUMBER == 2**40
 

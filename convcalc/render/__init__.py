@@ -1,8 +1,8 @@
 """Renderers: a report (or the zoo list) → text in one of the output formats.
 
 :class:`Format` is shared by the command line's ``--format`` choices and :func:`render`,
-the one dispatch point. The table format imports Rich, and only when it is drawn; the
-other formats need nothing beyond the standard library.
+the one dispatch point. Every format needs only the standard library, but for the
+table's colours on a terminal, which Rich's ``Style`` renders.
 """
 
 from __future__ import annotations

@@ -1,11 +1,12 @@
-"""The tables of ``convcalc net`` and ``convcalc zoo``; Rich styles them on a terminal.
+"""The tables of ``convcalc net`` and ``convcalc zoo``, styled on a terminal.
 
 The layout is computed once from the cell strings: column widths, two spaces between
 columns or one, headers split over two lines, then ellipses in the name columns (Rich's
 own ``Table`` measures and renders every cell apart, about a millisecond a row: 200 ms for
 ResNet-50, seconds for a generated network). The result is a list of lines, each with a
-style; with colour, Rich turns the styles into the terminal's escape codes (and is
-imported only then), without colour the lines are the output.
+style; with colour, Rich's ``Style`` turns the styles into the terminal's escape codes
+(``rich.style`` is imported only then: ``rich.console`` alone took longer than the whole
+table); without colour the lines are the output and Rich is not loaded.
 """
 
 from __future__ import annotations
@@ -135,29 +136,29 @@ def _grid_lines(grid: Grid, body: list[tuple[list[str], str | None]], footer: li
 
 
 def _emit(lines: list[Line], width: int, color: bool) -> str:
-    """The lines as text, cut to ``width``; with colour, styled by Rich."""
+    """The lines as text, cut to ``width``; with colour, each styled line rendered by
+    Rich's ``Style`` (as ``Console(force_terminal=True)`` writes it): nothing on a ``dumb``
+    or ``unknown`` TERM, no colours (bold stays) under NO_COLOR, empty lines bare.
+    Only ``rich.style`` is imported: ``rich.console`` alone costs more than the table."""
     lines = [(_truncate(text, width), style) for text, style in lines]
-    if not color:
-        return "".join(text + "\n" for text, _ in lines)
-    import io
+    import os
 
-    from rich.console import Console
-    from rich.segment import Segment, Segments
+    if not color or os.environ.get("TERM", "") in ("dumb", "unknown"):
+        return "".join(text + "\n" for text, _ in lines)
+    from rich.color import ColorSystem
     from rich.style import Style
 
-    out = io.StringIO()
-    console = Console(
-        file=out, width=width, force_terminal=True, color_system="auto", highlight=False, emoji=False, markup=False,
-        legacy_windows=False, force_jupyter=False, force_interactive=False,
-    )
+    no_color = bool(os.environ.get("NO_COLOR", ""))
     styles: dict[str, Style] = {}
-    segments = []
-    for text, style in lines:
-        if style is not None and style not in styles:
-            styles[style] = Style.parse(style)
-        segments += [Segment(text, styles.get(style) if style else None), Segment.line()]
-    console.print(Segments(segments), soft_wrap=True)
-    return out.getvalue()
+    out = []
+    for text, name in lines:
+        if text and name is not None:
+            if name not in styles:
+                style = Style.parse(name)
+                styles[name] = style.without_color if no_color else style
+            text = styles[name].render(text, color_system=ColorSystem.STANDARD)
+        out.append(text + "\n")
+    return "".join(out)
 
 
 def table(

@@ -1,4 +1,4 @@
-"""The formats that need no Rich: plain (tab-separated), csv, json and markdown."""
+"""The formats other than the table: plain (tab-separated), csv, json and markdown."""
 
 from __future__ import annotations
 

@@ -20,4 +20,7 @@ def zoo_path(name: str) -> Path | None:
     if not name.replace("_", "").isalnum():
         return None
     path = ZOO_DIR / f"{name}.yaml"
-    return path if path.is_file() else None
+    try:
+        return path if path.is_file() else None
+    except OSError:  # a name too long for the file system
+        return None
