@@ -105,6 +105,8 @@ def bench_startup(runs: int) -> bool:
             "layer": ([*CLI, *layer], ENV),
             "json": ([*CLI, "net", "resnet50", "--format", "json"], ENV),
             "table": ([*CLI, "net", "resnet50"], TABLE_ENV),
+            # the same network as a user's own file: read by PyYAML, not from the zoo's snapshot
+            "file": ([*CLI, "net", str(ROOT / "convcalc" / "zoo" / "resnet50.yaml"), "--format", "json"], ENV),
         },
         runs,
     )
@@ -121,6 +123,8 @@ def bench_startup(runs: int) -> bool:
         ok &= good
         line(label, f"{median(t[key]) * 1000:.1f} ms")
         line(f"  = {r:.2f}× the Typer floor ({ratio(t, key, 'pass'):.2f}× python -c pass)", "", f"budget ≤ {budget}×", good)
+    line("convcalc net PATH/resnet50.yaml --format json", f"{median(t['file']) * 1000:.1f} ms")
+    line(f"  = {ratio(t, 'file', 'typer'):.2f}× the Typer floor (a user's file: YAML read by PyYAML)", "")
     return ok
 
 

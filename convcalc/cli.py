@@ -28,7 +28,7 @@ except ImportError:  # pragma: no cover - older Typer on Click
     from click import exceptions as click_exceptions  # type: ignore[no-redef]
 
 from . import __version__
-from .errors import ConvCalcError, InputError
+from .errors import ConvCalcError, InputError, clip
 from .layers import to_int
 from .render import Format
 
@@ -84,7 +84,8 @@ def _silence_stdout() -> None:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    """A message on one line of bounded length (Click repeats option values whole)."""
+    return clip(" ".join(part.strip() for part in text.splitlines() if part.strip()))
 
 
 def _run(call: Callable[[], Any]) -> int:

@@ -136,8 +136,8 @@ def layer_type(name: str, dims: int | None) -> str:
     sliding = [f"{family}{n}d" for family in KINDS.values() for n in (1, 2, 3)]
     if found is None:
         raise InputError(
-            f"--type {name!r} is not a layer type{suggest(key, [*KINDS, *sliding])}; "
-            f"use {', '.join(KINDS)} or a class name such as Conv2d"
+            f"--type {name!r} is not a layer type (use {', '.join(KINDS)} or a class name such as "
+            f"Conv2d){suggest(key, [*KINDS, *sliding])}"
         )
     if found not in sliding:
         raise InputError(

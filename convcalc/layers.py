@@ -182,8 +182,13 @@ def _conv_padding(name: str, v: Any, dims: int) -> str | tuple[int, ...]:
 
 
 def _int_padding(name: str, v: Any, dims: int) -> tuple[int, ...]:
-    if isinstance(v, str):
-        raise InvalidLayerError(f"{name}={v!r} is not accepted here: PyTorch takes only integers for this layer")
+    """Padding of layers without 'same'/'valid': those two are values PyTorch rejects here
+    (exit 1); any other string is a value of the wrong kind (exit 2, from :func:`_tuple`)."""
+    if v in ("same", "valid"):
+        raise InvalidLayerError(
+            f"{name}={v!r} is not accepted here: PyTorch takes only integers for this layer "
+            "(`convcalc same` finds the padding)"
+        )
     return _tuple(name, v, dims)
 
 
@@ -258,9 +263,9 @@ def suggest(word: str, options: Any) -> str:
     """``"; did you mean 'kernel_size'?"`` when a close match exists, else ``""``."""
     from difflib import get_close_matches  # only when something is misspelt
 
-    found = get_close_matches(word, list(options), n=1, cutoff=0.6)
+    found = [o for o in options if o.lower() == word.lower()]  # the same name in other case first
     if not found:
-        found = [o for o in options if o.lower() == word.lower()]
+        found = get_close_matches(word, list(options), n=1, cutoff=0.6)
     return f"; did you mean '{found[0]}'?" if found else ""
 
 

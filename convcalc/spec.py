@@ -357,7 +357,7 @@ def _loader() -> type:
                 return super().construct_object(node, deep)
             except ConvCalcError:
                 raise
-            except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as err:
+            except (ValueError, TypeError, LookupError, AttributeError, ArithmeticError) as err:
                 raise _unreadable(node, err) from None
 
     def construct_map(loader: Any, node: Any) -> Any:
@@ -451,7 +451,7 @@ def _parse(text: str, label: str | None) -> Any:
         raise InputError(f"YAML error: {str(err).splitlines()[0]}") from None
     except RecursionError:
         raise LimitError(f"YAML nested too deeply (the limit is {LIMITS['yaml_depth']:,} levels)") from None
-    except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as err:  # not a ConvCalcError
+    except (ValueError, TypeError, LookupError, AttributeError, ArithmeticError) as err:  # not a ConvCalcError
         if isinstance(err, ConvCalcError):
             raise
         raise InputError(f"YAML error: {type(err).__name__}: {err}") from None
