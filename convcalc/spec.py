@@ -327,8 +327,18 @@ def _scan(text: str) -> None:
                               is_seq and key == "branches"])  # fmt: skip
             elif stack and stack[-1][0]:
                 stack[-1][1] = not stack[-1][1]
-    except yaml.YAMLError:
+    except yaml.YAMLError as err:
+        _check_parser_depth(err)
         return  # the real parse reports the syntax error with its place
+
+
+def _check_parser_depth(err: Exception) -> None:
+    """libyaml (PyYAML ≥ 6.0.4 with the C loader) stops at its own nesting bound, 1,000
+    levels like convcalc's: report it as convcalc's bound, not as a syntax error."""
+    if "maximum nesting depth" in (getattr(err, "problem", None) or ""):
+        mark = getattr(err, "problem_mark", None)
+        line = f" (line {mark.line + 1})" if mark is not None else ""
+        raise LimitError(f"YAML nested deeper than {LIMITS['yaml_depth']:,} levels{line}, the limit") from None
 
 
 def _loader_base() -> type:
@@ -432,6 +442,7 @@ def _parse(text: str, label: str | None) -> Any:
         with paused_gc:  # the node graph of a large file is millions of objects
             return yaml.load(text, Loader=_loader())  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as err:
+        _check_parser_depth(err)
         mark = err.problem_mark or err.context_mark
         place = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"
         what = (err.problem or err.context or "syntax error").strip()
