@@ -41,7 +41,9 @@ def parse_statistics(text: str) -> list[dict[str, object]]:
         phase = re.search(r"during \w+ phase \(([\d.]+) seconds\)", line)
         if phase:
             current["seconds"] = float(current["seconds"]) + float(phase.group(1))  # type: ignore[arg-type]
-        counts = re.search(r"(\d+) passing examples?, (\d+) failing examples?, (\d+) invalid examples?", line)
+        # "10 passing examples, 0 failing examples, 2 invalid examples" (older hypothesis) or
+        # "10 passing, 0 failing, and 2 invalid test cases" (6.170 and newer)
+        counts = re.search(r"(\d+) passing(?: examples?)?, (\d+) failing(?: examples?)?,(?: and)? (\d+) invalid", line)
         if counts:
             for key, value in zip(("passing", "failing", "invalid"), counts.groups()):
                 current[key] = int(current[key]) + int(value)  # type: ignore[call-overload]
