@@ -167,11 +167,11 @@ def same_padding(n: int, k: int, s: int = 1, d: int = 1, out: int | None = None)
     k_e = effective_kernel(k, d)
     target = -(-n // s) if out is None else out
     total = max(0, (target - 1) * s + k_e - n)
-    if conv_out(n, k, s, total // 2, d, total - total // 2) != target:
+    left, right = total // 2, total - total // 2
+    if conv_out(n, k, s, left, d, right) != target:
         return None
-    p = -(-total // 2)
-    symmetric = p if conv_out(n, k, s, p, d) == target else None
-    return SamePadding(target, total, total // 2, total - total // 2, symmetric)
+    symmetric = right if conv_out(n, k, s, right, d) == target else None  # right = ⌈total/2⌉
+    return SamePadding(target, total, left, right, symmetric)
 
 
 class TransposedSamePadding(NamedTuple):

@@ -458,10 +458,10 @@ def layer(
         bias=not no_bias,
         batch=batch,
     )
-    relations = ex.relations(request.layer, request.in_channels)
-    if explain_:
+    if explain_:  # the explanation derives the relations itself
         _out(single.explain_text(request, ex.explain(request), _width()))
         return
+    relations = ex.relations(request.layer, request.in_channels)
     if request.sizes is None:
         if json_:
             _out(single.relation_json(request, relations))

@@ -2,7 +2,7 @@
 
 ``exit_code`` is the command-line exit code of SPEC §6: 1 for a layer or network that
 PyTorch would reject, 2 for a request that cannot be read at all. ``where`` names the
-place (a layer type, or ``layers[3] (Conv2d, line 9)`` inside a network) and ``detail``
+place (a layer type, or ``layers[3] (#4, Conv2d, line 9)`` inside a network) and ``detail``
 says what is wrong there; ``str(error)`` is ``"where: detail"``.
 """
 

@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 
 from . import arith
 from .errors import ConvCalcError, InputError, InvalidLayerError
-from .layers import LAYER_TYPES, AvgPool, Conv, ConvTranspose, Layer, MaxPool, build, suggest, to_int
+from .layers import AXES, LAYER_TYPES, AvgPool, Conv, ConvTranspose, Layer, MaxPool, build, suggest, to_int
 from .network import analyze
 from .report import Report
 from .spec import LayerNode, Network
@@ -45,7 +45,6 @@ __all__ = [
 #: ``--type`` shorthands → the PyTorch class family (the dimension count is appended).
 KINDS = {"conv": "Conv", "transpose": "ConvTranspose", "maxpool": "MaxPool", "avgpool": "AvgPool"}
 
-_AXES = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
 _MINUS = "−"
 
 Sizes = tuple[int, ...]
@@ -369,9 +368,10 @@ def relations(layer: Layer, channels: int | None = None) -> tuple[Relation, ...]
     ['out = 2·in', 'out = 2·in']
     """
     what = kind(layer)
-    found = [_relation(w, what) for w in windows(layer)]
+    ws = windows(layer)
+    found = [_relation(w, what) for w in ws]
     head = (1, channels or _default_channels(layer))
-    safe = [r.min_in + w.k * w.d + w.s + w.pl + w.pr for r, w in zip(found, windows(layer))]
+    safe = [r.min_in + w.k * w.d + w.s + w.pl + w.pr for r, w in zip(found, ws)]
     for i, r in enumerate(found):
         lo, hi = r.min_in, safe[i]
 
@@ -427,13 +427,13 @@ class Explanation(NamedTuple):
 def _span_formula(w: Window) -> str:
     pad = "2·p" if w.pl == w.pr else "p_l + p_r"
     kernel = "d·(k − 1) − 1" if w.d > 1 else "k"
-    return f"in + {pad} − {kernel}".replace("−", _MINUS)
+    return f"in + {pad} − {kernel}"
 
 
 def _span_numbers(n: int | None, w: Window) -> str:
     pad = f"2·{w.pl}" if w.pl == w.pr else f"{w.pl} + {w.pr}"
     kernel = f"{w.d}·({w.k} − 1) − 1" if w.d > 1 else f"{w.k}"
-    return f"{'in' if n is None else n} + {pad} − {kernel}".replace("−", _MINUS)
+    return f"{'in' if n is None else n} + {pad} − {kernel}"
 
 
 def _output(n: int | None, w: Window, what: str, rel: Relation) -> Derivation:
@@ -446,7 +446,7 @@ def _output(n: int | None, w: Window, what: str, rel: Relation) -> Derivation:
             f"({'in' if n is None else n} − 1)·{w.s} − 2·{w.pl} + {w.d}·({w.k} − 1) + {w.output_padding} + 1"
         )
         steps = (numbers,) if n is not None else (numbers, str(rel)[6:])
-        return Derivation("output size", formula.replace("−", _MINUS), tuple(x.replace("−", _MINUS) for x in steps), value)
+        return Derivation("output size", formula, steps, value)
     ceil = what == "pool" and w.ceil
     lo, hi = ("⌈", "⌉") if ceil else ("⌊", "⌋")
     if w.s == 1 and not ceil:
@@ -472,14 +472,14 @@ def _output(n: int | None, w: Window, what: str, rel: Relation) -> Derivation:
                     f"({q + 1} {_MINUS} 1)·{w.s} = {q * w.s} ≥ in + p = {n + w.pl}"
                 )
     label = "output size" + (" (ceil_mode)" if ceil else "")
-    return Derivation(label, formula.replace("−", _MINUS), tuple(steps), value, tuple(notes))
+    return Derivation(label, formula, tuple(steps), value, tuple(notes))
 
 
 def _kernel(w: Window) -> Derivation | None:
     if w.d == 1:
         return None
     value = arith.effective_kernel(w.k, w.d)
-    return Derivation("effective kernel", "k_e = d·(k − 1) + 1".replace("−", _MINUS), (f"{w.d}·({w.k} − 1) + 1".replace("−", _MINUS),), value)
+    return Derivation("effective kernel", "k_e = d·(k − 1) + 1", (f"{w.d}·({w.k} − 1) + 1",), value)
 
 
 def _prod(values: Sequence[int]) -> str:
@@ -520,7 +520,7 @@ def _per_dimension(items: list[Any], dims: int) -> list[tuple[str, Any]]:
         return [("", items[0])]
     if all(item == items[0] for item in items):
         return [("each dimension", items[0])]
-    return list(zip(_AXES[dims], items))
+    return list(zip(AXES[dims], items))
 
 
 def explain(request: Request) -> Explanation:
@@ -537,7 +537,7 @@ def explain(request: Request) -> Explanation:
     rels = relations(layer, request.in_channels)
     step = None if request.sizes is None else layer.forward(request.input_shape)
     sizes: Sequence[int | None] = request.sizes if request.sizes is not None else (None,) * len(ws)
-    per_dim = [(n, w, r) for n, w, r in zip(sizes, ws, rels)]
+    per_dim = list(zip(sizes, ws, rels))
     dimensions = []
     for heading, (n, w, r) in _per_dimension(per_dim, len(ws)):
         kernel = _kernel(w) if what != "transpose" else None  # the transposed formula has no k_e
@@ -582,9 +582,9 @@ class SameDim(NamedTuple):
     output_padding: int | None = None
 
 
-def _reaches(layer: Layer, dim: int, n: int, padding: int, output_padding: int | None, out: int) -> bool:
-    """Whether the 1-d version of ``layer`` with this padding is valid and gives ``out``."""
-    w = windows(layer)[dim]
+def _reaches(layer: Layer, w: Window, n: int, padding: int, output_padding: int | None, out: int) -> bool:
+    """Whether the 1-d version of ``layer`` (its window ``w`` along one dimension) with this
+    padding is valid and gives ``out``."""
     family = layer.type[:-2]
     args: dict[str, Any] = {"kernel_size": w.k, "stride": w.s, "padding": padding}
     if not isinstance(layer, AvgPool):
@@ -613,14 +613,14 @@ def same(layer: Layer, sizes: Sizes, out: Sizes | None = None) -> tuple[SameDim,
     ws = windows(layer)
     if len(sizes) != len(ws) or (out is not None and len(out) != len(ws)):
         raise InputError(f"give one size per dimension ({len(ws)}) for --in and --out")
-    axes = _AXES[len(ws)]
+    axes = AXES[len(ws)]
     answers = []
     for i, (n, w) in enumerate(zip(sizes, ws)):
         target = None if out is None else out[i]
         along = "" if len(ws) == 1 else f" along the {axes[i]}"
         if what == "transpose":
             t = arith.transposed_same_padding(n, w.k, w.s, w.d, target)
-            if t is None or not _reaches(layer, i, n, t.padding, t.output_padding, t.out):
+            if t is None or not _reaches(layer, w, n, t.padding, t.output_padding, t.out):
                 goal = n * w.s if target is None else target
                 raise InvalidLayerError(
                     f"no padding ≥ 0 with output_padding < max(stride, dilation) gives {goal} outputs{along}: "
@@ -638,7 +638,7 @@ def same(layer: Layer, sizes: Sizes, out: Sizes | None = None) -> tuple[SameDim,
                 where=layer.type,
             )
         symmetric = sp.symmetric
-        if symmetric is not None and not _reaches(layer, i, n, symmetric, None, sp.out):
+        if symmetric is not None and not _reaches(layer, w, n, symmetric, None, sp.out):
             symmetric = None  # PyTorch refuses it (pooling: padding over half the kernel)
         answers.append(SameDim(n, sp.out, sp.total, sp.left, sp.right, symmetric))
     return tuple(answers)

@@ -12,13 +12,15 @@ receptive field of the input to that of the output.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, ClassVar, NamedTuple
+from collections.abc import Callable
+from typing import Any, ClassVar, NamedTuple
 
 from . import arith
 from .errors import InputError, InvalidLayerError, LimitError
 from .records import Record
 
 __all__ = [
+    "AXES",
     "LAYER_TYPES",
     "MAX_NUMBER",
     "Layer",
@@ -69,7 +71,8 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-_AXIS = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
+#: The names of the spatial dimensions of a 1-, 2- and 3-d layer, outermost first.
+AXES = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
 _ROWS = {"length": "positions", "height": "rows", "width": "columns", "depth": "planes"}
 
 
@@ -147,6 +150,10 @@ def _bool(name: str, v: Any, dims: int) -> bool:
     if not isinstance(v, bool):
         raise InputError(f"{name} must be true or false, got {_kind_name(v)}")
     return v
+
+
+def _opt_bool(name: str, v: Any, dims: int) -> bool | None:
+    return None if v is None else _bool(name, v, dims)
 
 
 def _float(name: str, v: Any, dims: int) -> float:
@@ -310,7 +317,7 @@ class Layer(Record, frozen=True):
                     f"expects an input of at least {ranks[0]} dimensions; got {len(shape)}-d {_shape(shape)}"
                 )
             want = " or ".join(f"{r}-d" for r in ranks)
-            axes = _AXIS.get(self.dims)
+            axes = AXES.get(self.dims)
             example = ""
             if axes and len(ranks) == 1 and ranks[0] == self.dims + 2:
                 example = " [N, C, " + ", ".join(a[0].upper() if a != "length" else "L" for a in axes) + "]"
@@ -350,7 +357,7 @@ def _sliding_warnings(
 ) -> list[str]:
     """Input rows no window reads, and even kernels with symmetric padding."""
     notes = []
-    axes = _AXIS[len(sizes)]
+    axes = AXES[len(sizes)]
     for axis, n, o, kk, ss, (pl, pr), dd in zip(axes, sizes, outs, k, s, pads, d):
         # with stride 1 and no dilation the o = n + pl + pr − kk + 1 windows read every position
         cov = arith.coverage(n, kk, ss, pl, dd, o, pr) if ss > 1 or dd > 1 else None
@@ -410,9 +417,8 @@ class Conv(Layer):
             kernel_size=self.kernel_size,
             stride=self.stride,
             dilation=self.dilation,
+            groups=self.groups,
         )
-        if self.groups < 1:
-            raise self.fail(f"groups must be ≥ 1, got {self.groups}")
         if isinstance(self.padding, tuple):
             _check_nonnegative(self, padding=self.padding)
         elif self.padding == "same" and any(s != 1 for s in self.stride):
@@ -421,10 +427,7 @@ class Conv(Layer):
                 "support it for strided convolutions; use an integer padding "
                 "(`convcalc same` finds it)"
             )
-        if self.in_channels is not None and self.in_channels % self.groups:
-            raise self.fail(_groups_msg("in_channels", self.in_channels, self.groups))
-        if self.out_channels % self.groups:
-            raise self.fail(_groups_msg("out_channels", self.out_channels, self.groups))
+        _check_groups_divide(self, self.in_channels, self.out_channels, self.groups)
 
     def pads(self) -> tuple[tuple[int, int], ...]:
         """(left, right) padding per dimension; 'same' splits as PyTorch does."""
@@ -467,8 +470,16 @@ class Conv(Layer):
         )
 
 
-def _groups_msg(name: str, value: int, groups: int) -> str:
-    return f"groups={groups} does not divide {name}={value} ({value} % {groups} = {value % groups})"
+def _groups_msg(name: str, value: int, groups: int, groups_name: str = "groups") -> str:
+    return f"{groups_name}={groups} does not divide {name}={value} ({value} % {groups} = {value % groups})"
+
+
+def _check_groups_divide(layer: Layer, in_channels: int | None, out_channels: int, groups: int) -> None:
+    """A convolution's declared channels must be multiples of its groups."""
+    if in_channels is not None and in_channels % groups:
+        raise layer.fail(_groups_msg("in_channels", in_channels, groups))
+    if out_channels % groups:
+        raise layer.fail(_groups_msg("out_channels", out_channels, groups))
 
 
 def _channels_in(layer: Layer, shape: Shape, declared: int | None, groups: int) -> int:
@@ -481,7 +492,7 @@ def _channels_in(layer: Layer, shape: Shape, declared: int | None, groups: int) 
 
 
 def _check_mode_padding(layer: Layer, sizes: Shape, pads: tuple[tuple[int, int], ...], mode: str) -> None:
-    for axis, n, (pl, pr) in zip(_AXIS[len(sizes)], sizes, pads):
+    for axis, n, (pl, pr) in zip(AXES[len(sizes)], sizes, pads):
         worst = max(pl, pr)
         if (mode == "reflect" and worst >= n) or (mode == "circular" and worst > n):
             rule = "smaller than" if mode == "reflect" else "at most"
@@ -504,7 +515,7 @@ def _too_small(
         return _x(values[i] for i in bad)
 
     dilated = any(d[i] > 1 for i in bad)
-    where = "" if len(bad) == len(sizes) else f"along the {' and '.join(_AXIS[len(sizes)][i] for i in bad)}, "
+    where = "" if len(bad) == len(sizes) else f"along the {' and '.join(AXES[len(sizes)][i] for i in bad)}, "
     text = f"{where}input {part(sizes)}"
     if any(padded[i] != sizes[i] for i in bad):
         text += f" (padded {part(padded)})"
@@ -554,22 +565,18 @@ class ConvTranspose(Layer):
             kernel_size=self.kernel_size,
             stride=self.stride,
             dilation=self.dilation,
+            groups=self.groups,
         )
-        if self.groups < 1:
-            raise self.fail(f"groups must be ≥ 1, got {self.groups}")
         _check_nonnegative(self, padding=self.padding, output_padding=self.output_padding)
         if self.padding_mode != "zeros":
             raise self.fail(f"padding_mode='{self.padding_mode}': PyTorch supports only 'zeros' for {self.type}")
-        for axis, op, s, d in zip(_AXIS[self.dims], self.output_padding, self.stride, self.dilation):
+        for axis, op, s, d in zip(AXES[self.dims], self.output_padding, self.stride, self.dilation):
             if op >= s and op >= d:
                 raise self.fail(
                     f"output_padding={op} along the {axis} must be smaller than the stride ({s}) "
                     f"or the dilation ({d}): at most {max(s, d) - 1}"
                 )
-        if self.in_channels is not None and self.in_channels % self.groups:
-            raise self.fail(_groups_msg("in_channels", self.in_channels, self.groups))
-        if self.out_channels % self.groups:
-            raise self.fail(_groups_msg("out_channels", self.out_channels, self.groups))
+        _check_groups_divide(self, self.in_channels, self.out_channels, self.groups)
 
     def forward(self, shape: Shape) -> Step:
         self._rank(shape, self.dims + 2)
@@ -584,7 +591,7 @@ class ConvTranspose(Layer):
         if any(o < 1 for o in outs):
             axis, n, k, s, p, d, op, o = next(
                 t
-                for t in zip(_AXIS[self.dims], sizes, self.kernel_size, self.stride, self.padding,
+                for t in zip(AXES[self.dims], sizes, self.kernel_size, self.stride, self.padding,
                              self.dilation, self.output_padding, outs)
                 if t[-1] < 1
             )
@@ -603,15 +610,15 @@ class ConvTranspose(Layer):
         return None
 
 
-def _pool_checks(layer: Layer, k: Shape, s: Shape, p: Shape, d: Shape, limit_name: str) -> None:
+def _pool_checks(layer: Layer, k: Shape, s: Shape, p: Shape, d: Shape) -> None:
     _check_positive(layer, kernel_size=k, stride=s, dilation=d)
     _check_nonnegative(layer, padding=p)
-    for axis, kk, pp, dd in zip(_AXIS[len(k)], k, p, d):
+    for axis, kk, pp, dd in zip(AXES[len(k)], k, p, d):
         # PyTorch 2.13 checks half the undilated kernel for every MaxPool (max_pool1d_impl,
         # pool2d/pool3d_shape_check), which is never more than half the effective kernel
         if pp > kk // 2:
             raise layer.fail(
-                f"padding {pp} along the {axis} is more than half the {limit_name} {kk} "
+                f"padding {pp} along the {axis} is more than half the kernel size {kk} "
                 f"(PyTorch allows at most {kk // 2}{', whatever the dilation' if dd > 1 else ''})"
             )
 
@@ -632,9 +639,8 @@ class _Pool(Layer):
             raise self.fail(_too_small(sizes, outs, k, d, pads))
         notes = []
         if ceil:
-            for axis, n, kk, ss, pp, dd in zip(_AXIS[self.dims], sizes, k, s, p, d):
+            for axis, n, kk, ss, pp, dd, out in zip(AXES[self.dims], sizes, k, s, p, d, outs):
                 if arith.ceil_mode_drops(n, kk, ss, pp, dd):
-                    out = arith.pool_out(n, kk, ss, pp, dd, True)
                     start = out * ss - pp  # in input coordinates: ≥ n
                     place = "in the right padding" if start < n + pp else "past the input" + (
                         " and its padding" if pp else ""
@@ -677,7 +683,7 @@ class MaxPool(_Pool):
 
     def _validate(self) -> None:
         k, s, p, d, _ = self._windows()
-        _pool_checks(self, k, s, p, d, "kernel size")
+        _pool_checks(self, k, s, p, d)
 
     def _windows(self) -> tuple[Shape, Shape, Shape, Shape, bool]:
         s = self.kernel_size if self.stride is None else self.stride
@@ -707,7 +713,7 @@ class AvgPool(_Pool):
 
     def _validate(self) -> None:
         k, s, p, d, _ = self._windows()
-        _pool_checks(self, k, s, p, d, "kernel size")
+        _pool_checks(self, k, s, p, d)
         if self.divisor_override is not None and self.divisor_override == 0:
             raise self.fail("divisor_override must not be 0")
 
@@ -898,7 +904,7 @@ class Pad(Layer):
         sizes = shape[-self.dims :]
         mode = self.type[:-2]
         outs = []
-        for axis, n, (a, b) in zip(_AXIS[self.dims], sizes, self._sides()):
+        for axis, n, (a, b) in zip(AXES[self.dims], sizes, self._sides()):
             if mode == "ReflectionPad" and max(a, b) >= n:
                 raise self.fail(
                     f"padding {max(a, b)} along the {axis} must be smaller than the input {axis} {n} "
@@ -926,8 +932,8 @@ class Pad(Layer):
         return Step((*shape[: -self.dims], *outs), 0, 0, 0)
 
     def receptive_field(self, rf: RF) -> RF:
-        if rf is None or len(rf) != self.dims:
-            return rf if rf is None else None
+        if rf is None or len(rf) != self.dims:  # the padded dimensions are not the spatial ones
+            return None
         return tuple(arith.rf_step(r, j, st, 1, 1, a, 1) for (r, j, st), (a, _) in zip(rf, self._sides()))
 
 
@@ -955,8 +961,8 @@ class Upsample(Layer):
         "size": (_size_or_sizes, None),
         "scale_factor": (_scale, None),
         "mode": (_choice(*_UPSAMPLE_MODES), "nearest"),
-        "align_corners": (lambda n, v, d: None if v is None else _bool(n, v, d), None),
-        "recompute_scale_factor": (lambda n, v, d: None if v is None else _bool(n, v, d), None),
+        "align_corners": (_opt_bool, None),
+        "recompute_scale_factor": (_opt_bool, None),
     }
 
     def _validate(self) -> None:
@@ -1064,9 +1070,7 @@ class BatchNorm(Layer):
 
 class InstanceNorm(BatchNorm):
     ARGS: ClassVar[dict[str, tuple[Callable[[str, Any, int], Any], Any]]] = {
-        "num_features": (_opt_int, None),
-        "eps": (_float, 1e-5),
-        "momentum": (_opt_float, 0.1),
+        **BatchNorm.ARGS,
         "affine": (_bool, False),
         "track_running_stats": (_bool, False),
     }
@@ -1097,8 +1101,7 @@ class GroupNorm(Layer):
     def _validate(self) -> None:
         _check_positive(self, num_groups=self.num_groups, num_channels=self.num_channels)
         if self.num_channels is not None and self.num_channels % self.num_groups:
-            msg = _groups_msg("num_channels", self.num_channels, self.num_groups)
-            raise self.fail(msg.replace("groups=", "num_groups="))
+            raise self.fail(_groups_msg("num_channels", self.num_channels, self.num_groups, "num_groups"))
 
     def forward(self, shape: Shape) -> Step:
         self._rank(shape, *range(2, 64))
@@ -1227,6 +1230,7 @@ class PReLU(Elementwise):
 
 
 _INPLACE = {"inplace": (_bool, False)}
+_DROPOUT = {"p": (_probability, 0.5), **_INPLACE}
 _ELEMENTWISE: dict[str, tuple[type[Elementwise], dict[str, tuple[Callable[[str, Any, int], Any], Any]]]] = {
     "ReLU": (Elementwise, _INPLACE),
     "ReLU6": (Elementwise, _INPLACE),
@@ -1246,11 +1250,11 @@ _ELEMENTWISE: dict[str, tuple[type[Elementwise], dict[str, tuple[Callable[[str, 
     "Softplus": (Elementwise, {"beta": (_float, 1.0), "threshold": (_float, 20.0)}),
     "Softmax": (Softmax, {"dim": (_opt_int, None)}),
     "LogSoftmax": (Softmax, {"dim": (_opt_int, None)}),
-    "Dropout": (Dropout, {"p": (_probability, 0.5), **_INPLACE}),
-    "Dropout1d": (Dropout, {"p": (_probability, 0.5), **_INPLACE}),
-    "Dropout2d": (Dropout, {"p": (_probability, 0.5), **_INPLACE}),
-    "Dropout3d": (Dropout, {"p": (_probability, 0.5), **_INPLACE}),
-    "AlphaDropout": (Dropout, {"p": (_probability, 0.5), **_INPLACE}),
+    "Dropout": (Dropout, _DROPOUT),
+    "Dropout1d": (Dropout, _DROPOUT),
+    "Dropout2d": (Dropout, _DROPOUT),
+    "Dropout3d": (Dropout, _DROPOUT),
+    "AlphaDropout": (Dropout, _DROPOUT),
     "Identity": (Elementwise, {}),
 }
 
@@ -1296,10 +1300,9 @@ for _name, (_cls, _) in _ELEMENTWISE.items():
 
 def arg_schema(type_name: str) -> dict[str, tuple[Callable[[str, Any, int], Any], Any]]:
     """The accepted arguments of a layer type: name → (converter, default)."""
-    cls, dims = LAYER_TYPES[type_name]
     if type_name in _ELEMENTWISE:
         return _ELEMENTWISE[type_name][1]
-    schema = cls.ARGS
+    schema = LAYER_TYPES[type_name][0].ARGS
     if type_name == "AvgPool1d":  # PyTorch's AvgPool1d has no divisor_override
         schema = {k: v for k, v in schema.items() if k != "divisor_override"}
     elif type_name.startswith("AdaptiveAvgPool"):

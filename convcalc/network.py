@@ -7,7 +7,7 @@ from typing import Any
 
 from .bulk import paused_gc
 from .errors import ConvCalcError, InputError, InvalidLayerError, LimitError
-from .layers import MAX_NUMBER, RF, Flatten, Linear, Shape
+from .layers import MAX_NUMBER, RF, Flatten, Linear, Shape, suggest
 from .report import DTYPE_BYTES, Report, Row, Totals
 from .spec import Composite, LayerNode, Network, load, parse_shape, short_path
 
@@ -24,8 +24,6 @@ def analyze(network: Any, *, input_shape: Any = None, dtype: str = "float32") ->
     ((1, 6, 28, 28), 156)
     """
     if not isinstance(dtype, str) or dtype not in DTYPE_BYTES:
-        from .layers import suggest
-
         raise InputError(f"unknown dtype {dtype!r}{suggest(str(dtype), DTYPE_BYTES)}; choose from {', '.join(DTYPE_BYTES)}")
     if input_shape is not None:
         input_shape = parse_shape(input_shape, "input_shape")
@@ -36,8 +34,9 @@ def analyze(network: Any, *, input_shape: Any = None, dtype: str = "float32") ->
         return _Walker(DTYPE_BYTES[dtype]).run(net, shape, dtype)
 
 
-def _add_sums(parent: Row, child: Row) -> None:
-    """A composite row holds the sums of its children (of its leaves, through its composites)."""
+def _add_sums(parent: Row | Totals, child: Row) -> None:
+    """A composite row holds the sums of its children (of its leaves, through its
+    composites); the totals hold those of every leaf."""
     parent.params += child.params
     parent.buffers += child.buffers
     parent.macs += child.macs
@@ -70,10 +69,7 @@ class _Walker:
         totals = Totals()
         warnings = []
         for row in self.leaves:
-            totals.params += row.params
-            totals.buffers += row.buffers
-            totals.macs += row.macs
-            totals.activation_bytes += row.activation_bytes
+            _add_sums(totals, row)
             warnings.extend(f"{row.where}: {w}" for w in row.warnings)
         totals.trainable_params = totals.params
         totals.flops = 2 * totals.macs

@@ -47,7 +47,7 @@ class Row(Record):
     warnings: tuple[str, ...]
     composite: bool
     arguments: dict[str, Any]
-    where: str  # the place in the source, e.g. "layers[3].body[1] (line 9)"
+    where: str  # the place in the source, e.g. "layers[3].body[1] (#7, Conv2d, line 9)"
 
     def __init__(  # written out (defaults here): one is built per row, 100,000 for a large network
         self,
@@ -123,15 +123,7 @@ class Totals(Record):
     param_bytes: int = 0
 
     def to_dict(self) -> dict[str, int]:
-        return {
-            "params": self.params,
-            "trainable_params": self.trainable_params,
-            "buffers": self.buffers,
-            "macs": self.macs,
-            "flops": self.flops,
-            "activation_bytes": self.activation_bytes,
-            "param_bytes": self.param_bytes,
-        }
+        return {field: getattr(self, field) for field in self._fields}
 
 
 class Report(Record):

@@ -30,13 +30,13 @@ LIMITS = {
     "yaml_nodes": 2_000_000,  # YAML values (scalars, lists, mappings) in a text
 }
 
-COMPOSITES = ("Sequential", "Repeat", "Residual", "Concat")
 _COMPOSITE_ARGS = {
     "Sequential": ("name", "layers"),
     "Repeat": ("name", "times", "layers"),
     "Residual": ("name", "body", "shortcut"),
     "Concat": ("name", "dim", "branches"),
 }
+COMPOSITES = tuple(_COMPOSITE_ARGS)
 _COMPOSITE_REQUIRED = {
     "Sequential": ("layers",),
     "Repeat": ("times", "layers"),
@@ -440,7 +440,7 @@ def _parse(text: str, label: str | None) -> Any:
 
     try:
         with paused_gc:  # the node graph of a large file is millions of objects
-            return yaml.load(text, Loader=_loader())  # noqa: S506 - a SafeLoader subclass
+            return yaml.load(text, Loader=_loader())  # a SafeLoader subclass
     except yaml.MarkedYAMLError as err:
         _check_parser_depth(err)
         mark = err.problem_mark or err.context_mark
@@ -607,10 +607,7 @@ class _Counter:
         if type_name == "Repeat":
             times = _int_or_none(args.get("times"))
             if times is not None and times > LIMITS["repeat"]:
-                raise LimitError(
-                    f"{_place(where, 'Repeat', line, row)}: times={show_int(times, commas=True)} is over the limit of "
-                    f"{LIMITS['repeat']:,}"
-                )
+                raise _too_many_times(_place(where, "Repeat", line, row), times)
             inner = self.count(args.get("layers"), f"{where}.layers", depth + 1, line, row)
             return 1 + max(times or 1, 1) * inner
         n = 1
@@ -623,6 +620,11 @@ class _Counter:
                 if n > LIMITS["layers"]:
                     break
         return n
+
+
+def _too_many_times(here: str, times: int) -> LimitError:
+    """The error of a ``Repeat.times`` over its bound, at ``here``."""
+    return LimitError(f"{here}: times={show_int(times, commas=True)} is over the limit of {LIMITS['repeat']:,}")
 
 
 def _describe(v: Any) -> str:
@@ -681,9 +683,7 @@ class _Builder:
         if not isinstance(args, dict):
             raise InputError(f"{here}: the arguments must be a mapping like {{kernel_size: 3}}, got {_describe(args)}")
         args = dict(args)
-        name = args.pop("name", None)
-        if name is not None and not isinstance(name, (str, int)):
-            raise InputError(f"{here}: name must be a string, got {_describe(name)}")
+        name = _row_name(args.pop("name", None), here)
         for key in args:
             if not isinstance(key, str):
                 raise InputError(f"{here}: argument names must be strings, got {_describe(key)}")
@@ -692,7 +692,7 @@ class _Builder:
         except ConvCalcError as err:
             arg_line = _first_line(item, type_name, err)
             raise err.at(_place(where, type_name, arg_line or line, self.rows)) from None
-        return LayerNode(layer, None if name is None else str(name), where, line)
+        return LayerNode(layer, name, where, line)
 
     def composite(self, type_name: str, args: Any, where: str, line: int | None, depth: int) -> Composite:
         here = _place(where, type_name, line, self.rows)
@@ -709,10 +709,7 @@ class _Builder:
         for key in _COMPOSITE_REQUIRED[type_name]:
             if key not in args:
                 raise InputError(f"{here}: missing argument {key}")
-        name = args.get("name")
-        if name is not None and not isinstance(name, (str, int)):
-            raise InputError(f"{here}: name must be a string, got {_describe(name)}")
-        node = Composite(type_name, None if name is None else str(name), where, line)
+        node = Composite(type_name, _row_name(args.get("name"), here), where, line)
 
         def sub(key: str) -> list[Any]:
             return self.list(args[key], f"{where}.{key}", _line_of(args, key) or line, depth + 1)
@@ -727,7 +724,7 @@ class _Builder:
             if times < 1:
                 raise InvalidLayerError(f"{here}: times must be ≥ 1, got {times}")
             if times > LIMITS["repeat"]:
-                raise LimitError(f"{here}: times={show_int(times, commas=True)} is over the limit of {LIMITS['repeat']:,}")
+                raise _too_many_times(here, times)
             node.times = times
             before = self.rows
             node.children = sub("layers")
@@ -749,6 +746,13 @@ class _Builder:
                 for i, b in enumerate(branches)
             ]
         return node
+
+
+def _row_name(name: Any, here: str) -> str | None:
+    """The ``name`` argument of an entry at ``here``: a string (a number is taken as text)."""
+    if name is not None and not isinstance(name, (str, int)):
+        raise InputError(f"{here}: name must be a string, got {_describe(name)}")
+    return None if name is None else str(name)
 
 
 def _first_line(item: Any, type_name: str, err: ConvCalcError) -> int | None:

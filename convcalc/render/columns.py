@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 from ..errors import InputError
 from .numbers import DASH, binary, join_x, si, thousands
 
-__all__ = ["COLUMNS", "DEFAULT_COLUMNS", "Column", "labels", "parse_columns"]
+__all__ = ["COLUMNS", "DEFAULT_COLUMNS", "Column", "footer", "labels", "parse_columns"]
 
 
 class Column(NamedTuple):
@@ -41,6 +41,13 @@ def labels(rows: list[Any]) -> dict[int, str]:
         out[row.index] = row.name if row.name is not None else relative
         stack.append(row.path)
     return out
+
+
+def footer(columns: list[Column], totals: Any) -> list[str]:
+    """The cells beneath ``columns``: each summed column's total (``totals`` has the
+    fields the rows sum into) shown as the column shows it, ``total`` under the layer
+    column, nothing elsewhere."""
+    return [c.human(totals, "") if c.total is not None else ("total" if c.key == "layer" else "") for c in columns]
 
 
 def _rf(row: Any, sep: str) -> str | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["DASH", "binary", "exact", "join_x", "shape", "si", "thousands"]
+__all__ = ["DASH", "binary", "join_x", "shape", "si", "thousands"]
 
 #: Shown where a value is undefined (a receptive field after Flatten, say).
 DASH = "—"
@@ -65,11 +65,6 @@ def binary(n: int) -> str:
     if 0 <= n < 1024:
         return f"{n} B"
     return _scaled(n, 1024, _BINARY, 1024)
-
-
-def exact(n: int) -> str:
-    """An exact integer for machine formats: no separators, no unit."""
-    return str(n)
 
 
 def join_x(values: Iterable[object], sep: str = "×") -> str:

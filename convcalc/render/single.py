@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..layers import AXES
 from .numbers import shape, si, thousands
 
 if TYPE_CHECKING:
@@ -24,7 +25,6 @@ __all__ = [
     "same_text",
 ]
 
-_AXES = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
 _WIDE = 76  # a derivation longer than this is written one step per line
 
 
@@ -55,7 +55,7 @@ def _relation_lines(relations: Sequence[Relation]) -> list[str]:
     texts = [str(r) for r in relations]
     if len(set(texts)) == 1:
         return [texts[0] + ("" if len(texts) == 1 else "   (each dimension)")]
-    axes = _AXES[len(texts)]
+    axes = AXES[len(texts)]
     width = max(len(a) for a in axes) + 1
     return [f"{(axis + ':').ljust(width)} {text}" for axis, text in zip(axes, texts)]
 
@@ -196,7 +196,7 @@ def same_text(request: Request, answers: Sequence[SameDim], windows: Sequence[Wi
     if len(set(per_dim)) == 1:
         lines += _same_block(answers[0], windows[0].s, transposed, given, "")
     else:
-        for axis, (d, s) in zip(_AXES[len(answers)], per_dim):
+        for axis, (d, s) in zip(AXES[len(answers)], per_dim):
             lines.append(f"{axis}:")
             lines += _same_block(d, s, transposed, given, "  ")
     lines.append(_advice(request, answers, transposed))

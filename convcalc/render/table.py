@@ -15,9 +15,9 @@ import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from .columns import COLUMNS
+from .columns import COLUMNS, footer
 from .numbers import join_x, si, thousands
-from .text import summary, title, totals_row, warning_lines
+from .text import summary, title, warning_lines
 
 if TYPE_CHECKING:
     from ..report import Report
@@ -167,20 +167,19 @@ def table(
     """The per-layer table: a title, rows indented by depth, composite rows in bold, the
     column totals in the footer, then the totals and the warnings beneath."""
     cols = [COLUMNS[key] for key in columns]
-    totals = totals_row(report)
     body: list[tuple[list[str], str | None]] = [
         ([c.human(row, names[row.index]) for c in cols], "bold" if row.composite else None) for row in rows
     ]
-    footer = [c.human(totals, "") if c.total is not None else ("total" if c.key == "layer" else "") for c in cols]
+    totals = footer(cols, report.totals)
     grid = layout(
         [c.title for c in cols],
-        [cells for cells, _ in body] + [footer],
+        [cells for cells, _ in body] + [totals],
         right=[c.numeric for c in cols],
         shrink=[c.key in ("layer", "type") for c in cols],
         width=width,
     )
     lines: list[Line] = [(title(report), "bold")]
-    lines += _grid_lines(grid, body, footer)
+    lines += _grid_lines(grid, body, totals)
     lines += [(line, None) for line in summary(report)]
     if report.warnings:
         lines.append(("", None))

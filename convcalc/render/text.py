@@ -8,7 +8,7 @@ import json
 import textwrap
 from typing import TYPE_CHECKING, Any
 
-from .columns import COLUMNS
+from .columns import COLUMNS, footer
 from .numbers import binary, join_x, si, thousands
 
 if TYPE_CHECKING:
@@ -117,15 +117,8 @@ def markdown(report: Report, rows: list[Any], names: dict[int, str], columns: tu
                 text = "\u00a0\u00a0" * row.depth + names[row.index]
             cells.append(_md_cell(text))
         lines.append("| " + " | ".join(cells) + " |")
-    footer = []
-    for c in cols:
-        if c.total is not None:
-            footer.append(f"**{c.human(_TotalsRow(report), '')}**")
-        elif c.key == "layer":
-            footer.append("**total**")
-        else:
-            footer.append("")
-    lines.append("| " + " | ".join(footer) + " |")
+    bold = [f"**{cell}**" if cell else "" for cell in footer(cols, report.totals)]
+    lines.append("| " + " | ".join(bold) + " |")
     lines.append("")
     lines.extend(f"- {line}" for line in summary(report))
     if report.warnings:
@@ -134,20 +127,6 @@ def markdown(report: Report, rows: list[Any], names: dict[int, str], columns: tu
         lines.append("")
         lines.extend(f"- {_md_cell(w)}" for w in report.warnings)
     return "\n".join(lines) + "\n"
-
-
-class _TotalsRow:
-    """The totals seen as a row, so each column shows its own total its own way."""
-
-    def __init__(self, report: Report) -> None:
-        t = report.totals
-        self.params, self.buffers, self.macs, self.flops = t.params, t.buffers, t.macs, t.flops
-        self.activation_bytes = t.activation_bytes
-
-
-def totals_row(report: Report) -> Any:
-    """An object with the totals under the row attribute names (for footers)."""
-    return _TotalsRow(report)
 
 
 def zoo(entries: list[tuple[str, Report]], fmt: str) -> str:
