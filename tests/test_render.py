@@ -93,14 +93,15 @@ def test_every_column_has_a_title_and_help() -> None:
 
 
 def test_labels_are_names_or_paths_relative_to_the_block() -> None:
+    """A name, else the path within the block; nothing for an unnamed top-level row."""
     report = analyze(str(BLOCKS))
     by_path = {row.path: labels(report.rows)[row.index] for row in report.rows}
     assert by_path["0"] == "stem"  # named
-    assert by_path["1"] == "1"  # top level, unnamed
+    assert by_path["1"] == ""  # top level, unnamed: its position beside the row number is left out
     assert by_path["3.0.body.0"] == "body.0"  # inside block1 (3.0)
     assert by_path["3.1.shortcut.0"] == "shortcut.0"
     assert by_path["4.1.0"] == "1.0"  # Concat branch 1, layer 0
-    assert by_path["5.3"] == "3"  # Repeat
+    assert by_path["5"] == "" and by_path["5.3"] == "3"  # an unnamed Repeat, and its fourth layer
 
 
 # ---------------------------------------------------------------------------------------

@@ -29,7 +29,9 @@ class Column(NamedTuple):
 
 def labels(rows: list[Any]) -> dict[int, str]:
     """Row index → what the layer column shows: the name, else the path relative to the
-    enclosing block (``body.0`` inside ``3.1``), since the indentation shows the rest.
+    enclosing block (``body.0`` inside ``3.1``), since the indentation shows the rest. An
+    unnamed top-level row shows nothing: its bare position (``2``) beside the row number
+    only confuses, and the type column says what it is.
 
     Pass all the report's rows (a row's block comes before it)."""
     out: dict[int, str] = {}
@@ -38,7 +40,7 @@ def labels(rows: list[Any]) -> dict[int, str]:
         del stack[row.depth :]
         parent = stack[-1] + "." if stack else ""
         relative = row.path[len(parent) :] if parent and row.path.startswith(parent) else row.path
-        out[row.index] = row.name if row.name is not None else relative
+        out[row.index] = row.name if row.name is not None else ("" if row.depth == 0 else relative)
         stack.append(row.path)
     return out
 
