@@ -33,8 +33,18 @@ if TYPE_CHECKING:
 #: ``import convcalc`` costs nothing and a command loads only the modules it needs.
 _HOMES = {
     **dict.fromkeys(
-        ("adaptive_windows", "ceil_mode_drops", "conv_out", "coverage", "effective_kernel", "pool_out", "rf_step",
-         "same_padding", "transposed_conv_out", "transposed_same_padding"),
+        (
+            "adaptive_windows",
+            "ceil_mode_drops",
+            "conv_out",
+            "coverage",
+            "effective_kernel",
+            "pool_out",
+            "rf_step",
+            "same_padding",
+            "transposed_conv_out",
+            "transposed_same_padding",
+        ),
         "arith",
     ),
     **dict.fromkeys(("ConvCalcError", "InputError", "InvalidLayerError", "LimitError"), "errors"),

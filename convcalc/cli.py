@@ -29,7 +29,6 @@ except ImportError:  # pragma: no cover - older Typer on Click
 
 from . import __version__
 from .errors import ConvCalcError, InputError, clip
-from .layers import to_int
 from .render import Format
 
 __all__ = ["app", "main", "parse_sizes"]
@@ -114,7 +113,10 @@ def _run(call: Callable[[], Any]) -> int:
     except Exception as err:  # a bug: one line, not a traceback (CONVCALC_DEBUG=1 shows it)
         if os.environ.get("CONVCALC_DEBUG"):
             raise
-        _err(f"internal error: {type(err).__name__}: {_one_line(str(err))} (please report it; CONVCALC_DEBUG=1 shows the traceback)")
+        _err(
+            f"internal error: {type(err).__name__}: {_one_line(str(err))} "
+            "(please report it; CONVCALC_DEBUG=1 shows the traceback)"
+        )
         return EXIT_INTERNAL
     if result == EXIT_INTERRUPTED:  # Typer turns Ctrl-C into Exit(130) before we see it
         _err("interrupted")
@@ -253,7 +255,9 @@ def _app_for(args: list[str]) -> typer.Typer:
     from typer.main import get_command_name
 
     chosen = [
-        c for c in app.registered_commands if (c.name or get_command_name(c.callback.__name__)) == args[0]  # type: ignore[union-attr]
+        c
+        for c in app.registered_commands
+        if (c.name or get_command_name(c.callback.__name__)) == args[0]  # type: ignore[union-attr]
     ]
     if len(chosen) != 1:
         return app
@@ -282,24 +286,15 @@ def main(argv: list[str] | None = None) -> NoReturn:
 
 
 def parse_sizes(text: str | None, option: str) -> tuple[int, ...] | None:
-    """``28``, ``28,28``, ``28x28`` or ``28×28`` → a tuple of ints (exit 2 if unreadable).
+    """``28``, ``28,28``, ``28x28``, ``28×28`` or ``28 28`` → a tuple of ints (exit 2 if
+    unreadable), by the one size reader of :mod:`convcalc.sizes`.
 
     >>> parse_sizes("28x28", "--in"), parse_sizes("3, 5", "--k"), parse_sizes(None, "--s")
     ((28, 28), (3, 5), None)
     """
-    if text is None:
-        return None
-    parts = text.replace("×", ",").replace("x", ",").replace("X", ",").split(",")
-    values = []
-    for part in parts:
-        try:
-            value = int(part.strip())
-        except ValueError:
-            raise InputError(
-                f"{option} takes whole numbers like 3, 3,5 or 3x5 (one per dimension), got {text!r}"
-            ) from None
-        values.append(to_int(option, value))
-    return tuple(values)
+    from .sizes import parse_sizes as read
+
+    return None if text is None else read(text, option)
 
 
 def _padding(text: str | None) -> tuple[int, ...] | str | None:
@@ -386,9 +381,7 @@ StrideOption = Annotated[
     str | None,
     typer.Option("--s", "--stride", help="Stride (default 1; pooling: the kernel size).", metavar="S"),
 ]
-DilationOption = Annotated[
-    str | None, typer.Option("--d", "--dilation", help="Dilation (default 1).", metavar="D")
-]
+DilationOption = Annotated[str | None, typer.Option("--d", "--dilation", help="Dilation (default 1).", metavar="D")]
 InOption = Annotated[
     str | None,
     typer.Option("--in", help="Input size: 28, or one per dimension: 28,28 or 28x28.", metavar="SIZES"),
@@ -404,7 +397,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
   convcalc layer --k 5 --p 2                           → out = in
   convcalc layer --type Conv2d --in 224 --k 7 --s 2 --p 3 --c-in 3 --c-out 64
   convcalc layer --type maxpool --in 5 --k 3 --s 3 --p 1 --ceil-mode --explain
-  h=$(convcalc layer --in 28 --k 3 -q)"""
+  h=$(convcalc layer --in 28 --k 3 -q)""",
 )
 def layer(
     k: KernelOption,
@@ -484,7 +477,7 @@ def layer(
   convcalc same --in 224 --k 7 --s 2                   → padding=3
   convcalc same --in 8 --k 4                           → no symmetric padding: 1 before, 2 after
   convcalc same --type transpose --in 16 --k 4 --s 2   → padding=1 (out 32)
-  convcalc same --in 224,224 --k 3 --s 2 --out 112 -q"""
+  convcalc same --in 224,224 --k 3 --s 2 --out 112 -q""",
 )
 def same(
     in_: Annotated[
@@ -495,9 +488,7 @@ def same(
     d: DilationOption = None,
     out: Annotated[
         str | None,
-        typer.Option(
-            "--out", help="Target output size (default ⌈in/s⌉; transposed: in·s).", metavar="SIZES"
-        ),
+        typer.Option("--out", help="Target output size (default ⌈in/s⌉; transposed: in·s).", metavar="SIZES"),
     ] = None,
     type_: TypeOption = "conv",
     json_: JsonOption = False,
@@ -544,9 +535,7 @@ def _complete_network(incomplete: str) -> list[str]:
 
     names = [n for n in zoo_names() if n.startswith(incomplete)]
     try:
-        files = sorted(
-            str(p) for p in Path(".").glob(f"{incomplete}*") if p.suffix in (".yaml", ".yml") or p.is_dir()
-        )
+        files = sorted(str(p) for p in Path(".").glob(f"{incomplete}*") if p.suffix in (".yaml", ".yml") or p.is_dir())
     except (OSError, ValueError):
         files = []
     return names + files
@@ -580,7 +569,8 @@ def _source(text: str) -> Any:
     from .layers import suggest
 
     raise InputError(
-        f"no file or built-in network named '{text}'{suggest(text, zoo_names())} (`convcalc zoo` lists the built-in ones)"
+        f"no file or built-in network named '{text}'{suggest(text, zoo_names())} "
+        "(`convcalc zoo` lists the built-in ones)"
     )
 
 
@@ -594,7 +584,7 @@ def _source(text: str) -> Any:
   convcalc net resnet18 --format plain | awk -F'\\t' 'NR > 1 {print $2, $5}'
   convcalc net vgg16 --format json | jq .totals
   cat my_net.yaml | convcalc net -
-  convcalc net lenet --columns layer,output,params"""
+  convcalc net lenet --columns layer,output,params""",
 )
 def net(
     source: Annotated[
@@ -612,8 +602,11 @@ def net(
     format_: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
     dtype: Annotated[
         str,
-        typer.Option("--dtype", help="Element type for memory: float32, float16, bfloat16, float64, int8, …",
-                     autocompletion=_complete_dtype),
+        typer.Option(
+            "--dtype",
+            help="Element type for memory: float32, float16, bfloat16, float64, int8, …",
+            autocompletion=_complete_dtype,
+        ),
     ] = "float32",
     depth: Annotated[
         int | None,
@@ -624,11 +617,18 @@ def net(
         typer.Option(
             "--columns",
             "-c",
-            help="Columns to show, comma-separated: index, layer, path, depth, type, input, output, params, "
-            "buffers, macs, flops, rf, memory. Not for json.",
+            help="Columns to show, comma-separated: index, layer, path, depth, type, kind, qualname, inputs, "
+            "input, output, params, trainable, buffers, macs, flops, rf, memory. Not for json.",
             metavar="LIST",
         ),
     ] = None,
+    leaves: Annotated[
+        bool,
+        typer.Option(
+            "--leaves",
+            help="Only the layer rows, not the block rows that hold their sums: each column then sums to its total.",
+        ),
+    ] = False,
 ) -> None:
     """The per-layer table of a network, with totals and warnings.
 
@@ -637,15 +637,17 @@ def net(
     reads, dropped ceil_mode windows, …). Numbers are rounded in the table, exact in plain,
     csv and json."""
     from .network import analyze
-    from .render import DEFAULT_COLUMNS, parse_columns, render
+    from .render import parse_columns, render
 
-    keys = DEFAULT_COLUMNS if columns is None else parse_columns(columns)
+    keys = None if columns is None else parse_columns(columns)
     if columns is not None and format_ is Format.json:
         raise InputError("--columns does not apply to --format json, which always has every field")
     if depth is not None and depth < 0:
         raise InputError(f"--depth must be ≥ 0, got {depth}")
+    if leaves and depth is not None:
+        raise InputError("--leaves and --depth do not go together: --leaves keeps every layer row and no block row")
     report = analyze(_source(source), input_shape=input_, dtype=dtype)
-    text = render(report, format_, columns=keys, depth=depth, width=_width(), color=_color())
+    text = render(report, format_, columns=keys, depth=depth, leaves=leaves, width=_width(), color=_color())
     _out(text)
     if report.warnings and format_ in (Format.plain, Format.csv):
         more = len(report.warnings) - 1
@@ -657,21 +659,45 @@ def net(
     epilog="""Examples:
 
   convcalc zoo
-  convcalc zoo --format json
-  for m in $(convcalc zoo -q); do convcalc net $m --format plain | tail -1; done"""
+  convcalc zoo resnet                                  (names or families containing "resnet")
+  convcalc zoo --task detection
+  convcalc zoo --format json | jq '.networks[] | {name, macs}'
+  for m in $(convcalc zoo -q regnet); do convcalc net $m --format plain | tail -1; done""",
 )
 def zoo(
+    filter_: Annotated[
+        str | None,
+        typer.Argument(help="Only networks whose name or family contains this text.", metavar="[FILTER]"),
+    ] = None,
+    task: Annotated[
+        str | None,
+        typer.Option(
+            "--task",
+            help="Only networks of this task: classification, segmentation, detection, generation, video or audio.",
+        ),
+    ] = None,
     format_: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the names, one per line.")] = False,
 ) -> None:
-    """The built-in example networks, with their input shape, params and MACs."""
-    from .network import analyze
-    from .render import render_zoo
-    from .zoo import zoo_names
+    """The built-in networks, by family, with their input, params, MACs and the published
+    figures they are checked against."""
+    from .layers import suggest
+    from .zoo import TASKS, catalogue
 
-    names = zoo_names()
+    if task is not None and task not in TASKS:
+        raise InputError(f"--task: unknown task '{task}'{suggest(task, TASKS)}; choose from {', '.join(TASKS)}")
+    entries = catalogue()
+    if filter_ is not None:
+        wanted = filter_.lower()
+        entries = [e for e in entries if wanted in e["name"].lower() or wanted in e["family"].lower()]
+    if task is not None:
+        entries = [e for e in entries if e["task"] == task]
+    if not entries:
+        what = " and ".join(w for w in (f"'{filter_}'" if filter_ else "", f"task {task}" if task else "") if w)
+        raise InputError(f"no built-in network matches {what} (`convcalc zoo` lists them all)")
     if quiet:
-        _out("".join(f"{name}\n" for name in names))
+        _out("".join(f"{e['name']}\n" for e in entries))
         return
-    entries = [(name, analyze(name)) for name in names]
+    from .render import render_zoo
+
     _out(render_zoo(entries, format_, width=_width(), color=_color()))

@@ -8,7 +8,20 @@ says what is wrong there; ``str(error)`` is ``"where: detail"``.
 
 from __future__ import annotations
 
-__all__ = ["MAX_MESSAGE", "ConvCalcError", "InputError", "InvalidLayerError", "LimitError", "clip"]
+from typing import Any
+
+from .records import Record
+
+__all__ = [
+    "MAX_MESSAGE",
+    "ConvCalcError",
+    "InputError",
+    "InvalidLayerError",
+    "LimitError",
+    "Place",
+    "clip",
+    "short_path",
+]
 
 
 #: The longest message part kept whole: a longer one (a huge value echoed back) keeps
@@ -38,32 +51,86 @@ def clip(text: str) -> str:
     return f"{text[:240]} … ({len(text) - 320:,} characters cut) … {text[-80:]}"
 
 
+def short_path(where: str) -> str:
+    """A YAML path cut to its ends when deeply nested: ``layers[0].layers[0]. … .body[1]``."""
+    parts = where.split(".")
+    if len(parts) <= 8:
+        return where
+    return ".".join(parts[:3]) + f". … ({len(parts) - 5} levels) … ." + ".".join(parts[-2:])
+
+
+class Place(Record, frozen=True):
+    """Where in a network something is: the YAML path (``layers[3].body[1]``), the row
+    number in the report, the layer type, the YAML line, and which repetition of each
+    enclosing ``Repeat`` (``(2, 3)``: repeat 2 of 3). Any part may be unknown.
+
+    >>> str(Place("layers[3]", 4, "Conv2d", 9, ((2, 3),)))
+    'layers[3] (#4, Conv2d, line 9, repeat 2 of 3)'
+    >>> str(Place(None, None, None, 7)), str(Place(line=7, column=3)), str(Place("input", line=2))
+    ('line 7', 'line 7, column 3', 'input (line 2)')
+    """
+
+    path: str | None = None
+    row: int | None = None
+    type: str | None = None
+    line: int | None = None
+    repeats: tuple[tuple[int, int], ...] = ()
+    column: int | None = None
+
+    def __init__(  # written out: one is made per row of a network
+        self,
+        path: str | None = None,
+        row: int | None = None,
+        type: str | None = None,
+        line: int | None = None,
+        repeats: tuple[tuple[int, int], ...] = (),
+        column: int | None = None,
+    ) -> None:
+        put = object.__setattr__
+        put(self, "path", path)
+        put(self, "row", row)
+        put(self, "type", type)
+        put(self, "line", line)
+        put(self, "repeats", repeats)
+        put(self, "column", column)
+
+    def __str__(self) -> str:
+        line = None if not self.line else f"line {self.line}" + (f", column {self.column}" if self.column else "")
+        bits = [f"#{self.row}" if self.row else None, self.type, line]
+        shown = [b for b in bits if b] + [f"repeat {t} of {n}" for t, n in self.repeats]
+        if self.path is None:
+            return ", ".join(shown)
+        return f"{short_path(self.path)} ({', '.join(shown)})" if shown else short_path(self.path)
+
+
 class ConvCalcError(ValueError):
     """Base class of convcalc's errors; ``exit_code`` is the CLI exit code."""
 
     exit_code: int = 1
 
-    def __init__(self, detail: str, *, where: str | None = None, exit_code: int | None = None) -> None:
+    def __init__(self, detail: str, *, where: Place | str | None = None, exit_code: int | None = None) -> None:
         detail = clip(detail)
         super().__init__(detail)
         self.detail = detail
-        self.where = None if where is None else clip(where)
+        #: the place: a :class:`Place` inside a network, a layer type for a single layer
+        self.where: Place | str | None = where if where is None or isinstance(where, Place) else clip(where)
         if exit_code is not None:
             self.exit_code = exit_code
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.detail}" if self.where else self.detail
+        where = clip(str(self.where)) if self.where is not None else ""
+        return f"{where}: {self.detail}" if where else self.detail
 
-    def at(self, where: str) -> ConvCalcError:
+    def at(self, where: Place | str) -> ConvCalcError:
         """The same error, placed at ``where`` (replacing the previous place)."""
         return type(self)(self.detail, where=where, exit_code=self.exit_code)
 
-    def __reduce__(self):  # type: ignore[no-untyped-def]
+    def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (type(self), self.detail, self.where, self.exit_code))
 
 
-def _rebuild(cls: type, detail: str, where: str | None, exit_code: int) -> ConvCalcError:
-    return cls(detail, where=where, exit_code=exit_code)  # type: ignore[no-any-return]
+def _rebuild(cls: type[ConvCalcError], detail: str, where: Any, exit_code: int) -> ConvCalcError:
+    return cls(detail, where=where, exit_code=exit_code)
 
 
 class InvalidLayerError(ConvCalcError):

@@ -21,10 +21,9 @@ from typing import Any, NamedTuple
 
 from . import arith
 from .errors import ConvCalcError, InputError, InvalidLayerError
-from .layers import AXES, LAYER_TYPES, AvgPool, Conv, ConvTranspose, Layer, MaxPool, build, suggest, to_int
-from .network import analyze
+from .layers import AXES, LAYER_TYPES, Layer, Relation, Sliding, Window, build, suggest, to_int
+from .network import LayerNode, Network, analyze
 from .report import Report
-from .spec import LayerNode, Network
 
 __all__ = [
     "KINDS",
@@ -42,60 +41,44 @@ __all__ = [
     "windows",
 ]
 
-#: ``--type`` shorthands → the PyTorch class family (the dimension count is appended).
-KINDS = {"conv": "Conv", "transpose": "ConvTranspose", "maxpool": "MaxPool", "avgpool": "AvgPool"}
-
 _MINUS = "−"
 
 Sizes = tuple[int, ...]
 
 
-class Window(NamedTuple):
-    """One spatial dimension of a sliding layer, with PyTorch's defaults filled in."""
-
-    k: int  # kernel size
-    s: int  # stride
-    pl: int  # padding before
-    pr: int  # padding after
-    d: int  # dilation
-    ceil: bool  # pooling's ceil_mode
-    output_padding: int  # transposed convolution only
+def _sliding_types() -> dict[str, tuple[type[Sliding], int]]:
+    """The registered sliding-window layers: name → (class, spatial dimensions)."""
+    return {name: (cls, dims) for name, (cls, dims) in LAYER_TYPES.items() if issubclass(cls, Sliding)}
 
 
-def kind(layer: Layer) -> str:
-    """``"conv"``, ``"transpose"`` or ``"pool"``; an InputError for any other layer."""
-    if isinstance(layer, Conv):
-        return "conv"
-    if isinstance(layer, ConvTranspose):
-        return "transpose"
-    if isinstance(layer, (MaxPool, AvgPool)):
-        return "pool"
-    raise InputError(f"{layer.type} is not a convolution or pooling layer")
+def _kinds() -> tuple[str, ...]:
+    """The ``--type`` shorthands of the registered sliding layers, in registry order."""
+    found: dict[str, None] = {}
+    for cls, _ in _sliding_types().values():
+        if cls.shorthand:
+            found[cls.shorthand] = None
+    return tuple(found)
+
+
+#: ``--type`` shorthands (``conv``): with the dimension count they name a sliding layer type.
+KINDS = _kinds()
+
+
+def kind(layer: Layer) -> Sliding:
+    """``layer`` as a sliding-window layer; an InputError for any other layer."""
+    if not isinstance(layer, Sliding):
+        raise InputError(f"{layer.type} is not a convolution or pooling layer")
+    return layer
 
 
 def windows(layer: Layer) -> tuple[Window, ...]:
     """The per-dimension window of a convolution, transposed convolution or pooling layer.
 
-    >>> windows(build("MaxPool2d", kernel_size=(2, 3)))
-    (Window(k=2, s=2, pl=0, pr=0, d=1, ceil=False, output_padding=0), Window(k=3, s=3, pl=0, pr=0, d=1, ceil=False, output_padding=0))
+    >>> windows(build("MaxPool2d", kernel_size=(2, 3)))  # doctest: +NORMALIZE_WHITESPACE
+    (Window(k=2, s=2, pl=0, pr=0, d=1, ceil=False, output_padding=0),
+     Window(k=3, s=3, pl=0, pr=0, d=1, ceil=False, output_padding=0))
     """
-    what = kind(layer)
-    if what == "conv":
-        assert isinstance(layer, Conv)
-        return tuple(
-            Window(k, s, pl, pr, d, False, 0)
-            for k, s, (pl, pr), d in zip(layer.kernel_size, layer.stride, layer.pads(), layer.dilation)
-        )
-    if what == "transpose":
-        assert isinstance(layer, ConvTranspose)
-        return tuple(
-            Window(k, s, p, p, d, False, op)
-            for k, s, p, d, op in zip(
-                layer.kernel_size, layer.stride, layer.padding, layer.dilation, layer.output_padding
-            )
-        )
-    k, s, p, d, ceil = layer._windows()  # type: ignore[attr-defined]
-    return tuple(Window(kk, ss, pp, pp, dd, ceil, 0) for kk, ss, pp, dd in zip(k, s, p, d))
+    return kind(layer).windows()
 
 
 # ---------------------------------------------------------------------------------------
@@ -128,11 +111,12 @@ def layer_type(name: str, dims: int | None) -> str:
     ('Conv2d', 'MaxPool1d', 'ConvTranspose3d')
     """
     key = name.strip()
+    sliding = _sliding_types()
     if key.lower() in KINDS:
-        return f"{KINDS[key.lower()]}{dims or 1}d"
+        want = dims or 1
+        return next(t for t, (cls, d) in sliding.items() if cls.shorthand == key.lower() and d == want)
     by_lower = {t.lower(): t for t in LAYER_TYPES}
     found = by_lower.get(key.lower())
-    sliding = [f"{family}{n}d" for family in KINDS.values() for n in (1, 2, 3)]
     if found is None:
         raise InputError(
             f"--type {name!r} is not a layer type (use {', '.join(KINDS)} or a class name such as "
@@ -197,24 +181,34 @@ def request_layer(
     (28, 28)
     """
     options: dict[str, Any] = {
-        "--in": sizes, "--out": out, "--k": k, "--s": s, "--d": d, "--output-padding": output_padding
+        "--in": sizes,
+        "--out": out,
+        "--k": k,
+        "--s": s,
+        "--d": d,
+        "--output-padding": output_padding,
     }
     if not isinstance(p, str):
         options["--p"] = p
     dims = _dims(type_name, options)
     name = layer_type(type_name, dims)
-    family = name[:-2]
-    args: dict[str, Any] = {"kernel_size": _spread(k, dims)}
+    cls = LAYER_TYPES[name][0]
+    assert issubclass(cls, Sliding)
+    schema = cls.schema()
+    weighted = "out_channels" in schema  # a convolution: channels, groups and bias
+    kernel = _spread(k, dims) or k
+    # one number when alike (LPPool1d with a finite norm_type, as PyTorch, refuses a list)
+    args: dict[str, Any] = {"kernel_size": kernel[0] if len(set(kernel)) == 1 else kernel}
     for arg, value in (("stride", s), ("dilation", d)):
         if value is not None:
             args[arg] = _spread(value, dims)
     if p is not None:
         args["padding"] = p if isinstance(p, str) else _spread(p, dims)
-    if isinstance(p, str) and family != "Conv":
+    if isinstance(p, str) and not cls.same_padding:
         raise InputError(f"--p {p}: only Conv{dims}d takes padding='{p}'; give the padding as integers")
-    if output_padding is not None and family != "ConvTranspose":
+    if output_padding is not None and "output_padding" not in schema:
         raise InputError("--output-padding applies to transposed convolutions (--type transpose)")
-    if family in ("Conv", "ConvTranspose"):
+    if weighted:
         if ceil_mode:
             raise InputError("--ceil-mode applies to pooling (maxpool, avgpool), not to convolutions")
         if (c_in is None) != (c_out is None):
@@ -238,24 +232,24 @@ def request_layer(
         ):
             if given:
                 raise InputError(f"{option} applies to convolutions; {name} has no weights (use --c-in for channels)")
-        if family == "AvgPool" and d is not None:
-            raise InputError(f"--d: {name} has no dilation (PyTorch's AvgPool takes none)")
+        for option, missing, wanted in (("--d", "dilation", d is not None), ("--p", "padding", p is not None)):
+            if wanted and missing not in schema:
+                raise InputError(f"{option}: {name} has no {missing} (PyTorch's {name} takes none)")
         if ceil_mode:
             args["ceil_mode"] = True
+    for default_arg, default in cls.command_defaults.items():
+        args.setdefault(default_arg, default)
     layer = build(name, **args)
-    if sizes is not None:
-        sizes = _spread(sizes, dims)
-        for v in sizes:
-            if v < 1:
-                raise InputError(f"--in: every size must be ≥ 1, got {list(sizes)}")
-    if out is not None:
-        out = _spread(out, dims)
-        if any(v < 1 for v in out):
-            raise InputError(f"--out: every size must be ≥ 1, got {list(out)}")
+    sizes = _spread(sizes, dims)
+    if sizes is not None and any(v < 1 for v in sizes):
+        raise InputError(f"--in: every size must be ≥ 1, got {list(sizes)}")
+    out = _spread(out, dims)
+    if out is not None and any(v < 1 for v in out):
+        raise InputError(f"--out: every size must be ≥ 1, got {list(out)}")
     to_int("--batch", batch)
     if batch < 1:
         raise InputError(f"--batch must be ≥ 1, got {batch}")
-    if family in ("Conv", "ConvTranspose"):
+    if weighted:
         return Request(layer, sizes, batch, c_in is not None, _default_channels(layer), out)
     if c_in is not None:
         to_int("--c-in", c_in)
@@ -277,83 +271,6 @@ def layer_report(request: Request) -> Report:
 # ---------------------------------------------------------------------------------------
 
 
-def _signed(c: int) -> str:
-    """``+ 3``, ``− 3`` or nothing, to follow a term."""
-    return "" if c == 0 else f" + {c}" if c > 0 else f" {_MINUS} {-c}"
-
-
-class Relation(NamedTuple):
-    """The output size of one dimension as a function of the input size ``in``.
-
-    ``floor``: ``out = ⌊(in + offset)/stride⌋ + 1`` (convolution, pooling);
-    ``ceil``: ``out = ⌈(in + offset)/stride⌉ + 1``, less one when the last window would
-    start at or past ``in + drop_padding`` (pooling with ceil_mode; ``drop_padding`` is
-    None when that cannot happen); ``linear``: ``out = stride·in + offset`` (transposed).
-    ``min_in`` is the smallest input PyTorch accepts.
-    """
-
-    mode: str
-    stride: int
-    offset: int
-    min_in: int = 1
-    drop_padding: int | None = None
-
-    def __call__(self, n: int) -> int:
-        """The output size for input ``n`` as the printed relation states it."""
-        if self.mode == "linear":
-            return self.stride * n + self.offset
-        if self.mode == "floor":
-            return (n + self.offset) // self.stride + 1
-        q = -(-(n + self.offset) // self.stride)
-        dropped = self.drop_padding is not None and q * self.stride >= n + self.drop_padding
-        return q + 1 - dropped
-
-    def __str__(self) -> str:
-        s, c = self.stride, self.offset
-        if self.mode == "linear":
-            text = f"out = {'in' if s == 1 else f'{s}·in'}{_signed(c)}"
-        elif s == 1:
-            text = f"out = in{_signed(c + 1)}"
-        elif self.mode == "floor":
-            text = f"out = ⌊(in{_signed(c)})/{s}⌋ + 1"
-            if (c + 1) % s == 0:
-                text += f" = ⌈in/{s}⌉{_signed((c + 1) // s)}"
-            elif c % s == 0:
-                text += f" = ⌊in/{s}⌋{_signed(c // s + 1)}"
-        else:
-            text = f"out = ⌈(in{_signed(c)})/{s}⌉ + 1"
-            if c % s == 0:
-                text += f" = ⌈in/{s}⌉{_signed(c // s + 1)}"
-            elif (c - 1) % s == 0:
-                text += f" = ⌊in/{s}⌋{_signed((c - 1) // s + 2)}"
-            if self.drop_padding is not None:
-                text += (
-                    f", less 1 when ⌈(in{_signed(c)})/{s}⌉·{s} ≥ in{_signed(self.drop_padding)} "
-                    "(a last window starting in the padding is dropped)"
-                )
-        if self.min_in > 1:
-            text += f"   (in ≥ {self.min_in})"
-        return text
-
-
-def _relation(w: Window, what: str) -> Relation:
-    """The relation of one dimension, its constants taken from :mod:`convcalc.arith`:
-    the formulas are affine in ``in`` inside the floor, so their value at ``in = 0`` with
-    stride 1 is the offset."""
-    if what == "transpose":
-        c = arith.transposed_conv_out(0, w.k, w.s, w.pl, w.d, w.output_padding)
-        return Relation("linear", w.s, c, max(1, -((c - 1) // w.s)))
-    if what == "conv":
-        c = arith.conv_out(0, w.k, 1, w.pl, w.d, w.pr) - 1
-        return Relation("floor", w.s, c, max(1, -c))
-    c = arith.pool_out(0, w.k, 1, w.pl, w.d) - 1
-    if not w.ceil:
-        return Relation("floor", w.s, c, max(1, -c))
-    # the last ceil-mode window can start in the right padding only when p + s > k_e
-    drops = w.pl + w.s > arith.effective_kernel(w.k, w.d)
-    return Relation("ceil", w.s, c, max(1, 1 - c - w.s), w.pl if drops else None)
-
-
 def relations(layer: Layer, channels: int | None = None) -> tuple[Relation, ...]:
     """Per spatial dimension, the output size as a function of the input size.
 
@@ -367,11 +284,11 @@ def relations(layer: Layer, channels: int | None = None) -> tuple[Relation, ...]
     >>> [str(r) for r in relations(build("ConvTranspose2d", out_channels=1, kernel_size=4, stride=2, padding=1))]
     ['out = 2·in', 'out = 2·in']
     """
-    what = kind(layer)
-    ws = windows(layer)
-    found = [_relation(w, what) for w in ws]
+    sliding = kind(layer)
+    ws = sliding.windows()
+    found = [sliding.relation(w) for w in ws]
     head = (1, channels or _default_channels(layer))
-    safe = [r.min_in + w.k * w.d + w.s + w.pl + w.pr for r, w in zip(found, ws)]
+    safe = [r.min_in + w.k * w.d + w.s + w.pl + w.pr for r, w in zip(found, ws, strict=False)]
     for i, r in enumerate(found):
         lo, hi = r.min_in, safe[i]
 
@@ -424,37 +341,17 @@ class Explanation(NamedTuple):
     output_shape: tuple[int, ...] | None
 
 
-def _span_formula(w: Window) -> str:
-    pad = "2·p" if w.pl == w.pr else "p_l + p_r"
-    kernel = "d·(k − 1) − 1" if w.d > 1 else "k"
-    return f"in + {pad} − {kernel}"
-
-
-def _span_numbers(n: int | None, w: Window) -> str:
-    pad = f"2·{w.pl}" if w.pl == w.pr else f"{w.pl} + {w.pr}"
-    kernel = f"{w.d}·({w.k} − 1) − 1" if w.d > 1 else f"{w.k}"
-    return f"{'in' if n is None else n} + {pad} − {kernel}"
-
-
-def _output(n: int | None, w: Window, what: str, rel: Relation) -> Derivation:
+def _output(layer: Sliding, n: int | None, w: Window, rel: Relation) -> Derivation:
     """The output size of one dimension, derived with ``n`` put in (``n`` None: the
     relation only)."""
     value = None if n is None else rel(n)
-    if what == "transpose":
-        formula = "out = (in − 1)·s − 2·p + d·(k − 1) + output_padding + 1"
-        numbers = (
-            f"({'in' if n is None else n} − 1)·{w.s} − 2·{w.pl} + {w.d}·({w.k} − 1) + {w.output_padding} + 1"
-        )
-        steps = (numbers,) if n is not None else (numbers, str(rel)[6:])
-        return Derivation("output size", formula, steps, value)
-    ceil = what == "pool" and w.ceil
+    formula, numbers = layer.output_formula(w, n)
+    if layer.transposed:
+        linear = (numbers,) if n is not None else (numbers, str(rel)[6:])
+        return Derivation("output size", f"out = {formula}", linear, value)
+    ceil = w.ceil
     lo, hi = ("⌈", "⌉") if ceil else ("⌊", "⌋")
-    if w.s == 1 and not ceil:
-        formula = f"out = {_span_formula(w)} + 1"
-        steps = [f"{_span_numbers(n, w)} + 1"]
-    else:
-        formula = f"out = {lo}({_span_formula(w)})/s{hi} + 1"
-        steps = [f"{lo}({_span_numbers(n, w)})/{w.s}{hi} + 1"]
+    steps = [numbers]
     notes: list[str] = []
     if n is None:
         steps.append(str(rel)[6:])
@@ -472,7 +369,7 @@ def _output(n: int | None, w: Window, what: str, rel: Relation) -> Derivation:
                     f"({q + 1} {_MINUS} 1)·{w.s} = {q * w.s} ≥ in + p = {n + w.pl}"
                 )
     label = "output size" + (" (ceil_mode)" if ceil else "")
-    return Derivation(label, formula, tuple(steps), value, tuple(notes))
+    return Derivation(label, f"out = {formula}", tuple(steps), value, tuple(notes))
 
 
 def _kernel(w: Window) -> Derivation | None:
@@ -482,31 +379,13 @@ def _kernel(w: Window) -> Derivation | None:
     return Derivation("effective kernel", "k_e = d·(k − 1) + 1", (f"{w.d}·({w.k} − 1) + 1",), value)
 
 
-def _prod(values: Sequence[int]) -> str:
-    return "·".join(str(v) for v in values)
-
-
-def _totals(layer: Layer, shape: tuple[int, ...], out: tuple[int, ...], params: int, macs: int) -> tuple[Derivation, ...]:
-    what = kind(layer)
-    if what == "pool":
+def _totals(
+    layer: Sliding, shape: tuple[int, ...], out: tuple[int, ...], params: int, macs: int
+) -> tuple[Derivation, ...]:
+    formulas = layer.cost_formulas(shape, out)
+    if formulas is None:
         return ()
-    k = layer.kernel_size
-    g = layer.groups
-    bias = layer.bias
-    c_in, c_out = shape[1], out[1]
-    kk = "∏k" if len(k) > 1 else "k"
-    if what == "conv":
-        p_formula = f"C_out·(C_in/g)·{kk}" + (" + C_out" if bias else "")
-        p_steps = f"{c_out}·({c_in}/{g})·{_prod(k)}" + (f" + {c_out}" if bias else "")
-        sizes = "∏out" if len(out) > 3 else "out"
-        m_formula = f"N·C_out·{sizes}·(C_in/g)·{kk}"
-        m_steps = f"{shape[0]}·{c_out}·{_prod(out[2:])}·({c_in}/{g})·{_prod(k)}"
-    else:
-        p_formula = f"C_in·(C_out/g)·{kk}" + (" + C_out" if bias else "")
-        p_steps = f"{c_in}·({c_out}/{g})·{_prod(k)}" + (f" + {c_out}" if bias else "")
-        sizes = "∏in" if len(shape) > 3 else "in"
-        m_formula = f"N·C_in·{sizes}·(C_out/g)·{kk}"
-        m_steps = f"{shape[0]}·{c_in}·{_prod(shape[2:])}·({c_out}/{g})·{_prod(k)}"
+    (p_formula, p_steps), (m_formula, m_steps) = formulas
     return (
         Derivation("params", f"params = {p_formula}", (p_steps,), params),
         Derivation("MACs", f"MACs = {m_formula}", (m_steps,), macs),
@@ -520,7 +399,7 @@ def _per_dimension(items: list[Any], dims: int) -> list[tuple[str, Any]]:
         return [("", items[0])]
     if all(item == items[0] for item in items):
         return [("each dimension", items[0])]
-    return list(zip(AXES[dims], items))
+    return list(zip(AXES[dims], items, strict=False))
 
 
 def explain(request: Request) -> Explanation:
@@ -531,21 +410,20 @@ def explain(request: Request) -> Explanation:
     >>> [(d.label, d.steps, d.value) for _, ds in e.dimensions for d in ds]
     [('output size', ('⌊(224 + 2·3 − 7)/2⌋ + 1', '⌊223/2⌋ + 1'), 112)]
     """
-    layer = request.layer
-    what = kind(layer)
-    ws = windows(layer)
+    layer = kind(request.layer)
+    ws = layer.windows()
     rels = relations(layer, request.in_channels)
     step = None if request.sizes is None else layer.forward(request.input_shape)
     sizes: Sequence[int | None] = request.sizes if request.sizes is not None else (None,) * len(ws)
-    per_dim = list(zip(sizes, ws, rels))
+    per_dim = list(zip(sizes, ws, rels, strict=False))
     dimensions = []
     for heading, (n, w, r) in _per_dimension(per_dim, len(ws)):
-        kernel = _kernel(w) if what != "transpose" else None  # the transposed formula has no k_e
-        derivations = [d for d in (kernel, _output(n, w, what, r)) if d is not None]
+        kernel = None if layer.transposed else _kernel(w)  # the transposed formula has no k_e
+        derivations = [d for d in (kernel, _output(layer, n, w, r)) if d is not None]
         dimensions.append((heading, tuple(derivations)))
     totals: tuple[Derivation, ...] = ()
     if step is not None:
-        for i, (n, r) in enumerate(zip(sizes, rels)):
+        for i, (n, r) in enumerate(zip(sizes, rels, strict=False)):
             if n is not None and r(n) != step.output_shape[2 + i]:  # pragma: no cover - a bug in this module
                 raise AssertionError(f"relation {r} gives {r(n)} for {n}, the layer {step.output_shape[2 + i]}")
         if request.channels:
@@ -582,19 +460,14 @@ class SameDim(NamedTuple):
     output_padding: int | None = None
 
 
-def _reaches(layer: Layer, w: Window, n: int, padding: int, output_padding: int | None, out: int) -> bool:
+def _reaches(layer: Sliding, w: Window, n: int, padding: int, output_padding: int | None, out: int) -> bool:
     """Whether the 1-d version of ``layer`` (its window ``w`` along one dimension) with this
     padding is valid and gives ``out``."""
-    family = layer.type[:-2]
-    args: dict[str, Any] = {"kernel_size": w.k, "stride": w.s, "padding": padding}
-    if not isinstance(layer, AvgPool):
-        args["dilation"] = w.d
-    if family in ("Conv", "ConvTranspose"):
-        args["out_channels"] = 1
-    if output_padding is not None:
-        args["output_padding"] = output_padding
+    one = layer.one_dim(w, padding, output_padding)
+    if one is None:
+        return False
     try:
-        got = build(f"{family}1d", **args).forward((1, 1, n)).output_shape[-1]
+        got = one.forward((1, 1, n)).output_shape[-1]
     except ConvCalcError:
         return False
     return got == out
@@ -609,18 +482,18 @@ def same(layer: Layer, sizes: Sizes, out: Sizes | None = None) -> tuple[SameDim,
     >>> same(build("ConvTranspose1d", out_channels=1, kernel_size=3, stride=2), (16,))[0].output_padding
     1
     """
-    what = kind(layer)
-    ws = windows(layer)
+    sliding = kind(layer)
+    ws = sliding.windows()
     if len(sizes) != len(ws) or (out is not None and len(out) != len(ws)):
         raise InputError(f"give one size per dimension ({len(ws)}) for --in and --out")
     axes = AXES[len(ws)]
     answers = []
-    for i, (n, w) in enumerate(zip(sizes, ws)):
+    for i, (n, w) in enumerate(zip(sizes, ws, strict=False)):
         target = None if out is None else out[i]
         along = "" if len(ws) == 1 else f" along the {axes[i]}"
-        if what == "transpose":
+        if sliding.transposed:
             t = arith.transposed_same_padding(n, w.k, w.s, w.d, target)
-            if t is None or not _reaches(layer, w, n, t.padding, t.output_padding, t.out):
+            if t is None or not _reaches(sliding, w, n, t.padding, t.output_padding, t.out):
                 goal = n * w.s if target is None else target
                 raise InvalidLayerError(
                     f"no padding ≥ 0 with output_padding < max(stride, dilation) gives {goal} outputs{along}: "
@@ -638,7 +511,7 @@ def same(layer: Layer, sizes: Sizes, out: Sizes | None = None) -> tuple[SameDim,
                 where=layer.type,
             )
         symmetric = sp.symmetric
-        if symmetric is not None and not _reaches(layer, w, n, symmetric, None, sp.out):
+        if symmetric is not None and not _reaches(sliding, w, n, symmetric, None, sp.out):
             symmetric = None  # PyTorch refuses it (pooling: padding over half the kernel)
         answers.append(SameDim(n, sp.out, sp.total, sp.left, sp.right, symmetric))
     return tuple(answers)

@@ -46,7 +46,7 @@ class _RecordType(type):
             if field not in fields:
                 fields.append(field)
                 own.append(field)
-        ns["__slots__"] = tuple(own)
+        ns["__slots__"] = (*own, *ns.pop("_cache_slots", ()))  # caches: slots that are not fields
         ns["_fields"] = tuple(fields)
         ns["_defaults"] = defaults
         if frozen:
@@ -102,7 +102,7 @@ class Record(metaclass=_RecordType):
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented
-        return self._values() == other._values()  # type: ignore[attr-defined]
+        return self._values() == other._values()
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{f}={getattr(self, f)!r}" for f in self._fields)

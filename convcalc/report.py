@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from .bulk import paused_gc
+from .errors import Place
 from .records import Record
 
-__all__ = ["DTYPE_BYTES", "Report", "Row", "Totals"]
+__all__ = ["DTYPE_BYTES", "Output", "Report", "Row", "Totals"]
 
 #: Bytes per element of each ``dtype`` accepted by :func:`convcalc.analyze`.
 DTYPE_BYTES = {
@@ -47,7 +48,11 @@ class Row(Record):
     warnings: tuple[str, ...]
     composite: bool
     arguments: dict[str, Any]
-    where: str  # the place in the source, e.g. "layers[3].body[1] (#7, Conv2d, line 9)"
+    where: Place  # the place in the source: layers[3].body[1] (#7, Conv2d, line 9)
+    trainable_params: int  # params that train: 0 under trainable: false
+    inputs: tuple[str, ...]  # the paths of the rows it reads ("input": the network input)
+    qualname: str | None  # the dotted names of the enclosing named blocks and its own
+    training_only: bool  # inside a training_only entry: its cost is not in the totals
 
     def __init__(  # written out (defaults here): one is built per row, 100,000 for a large network
         self,
@@ -67,7 +72,11 @@ class Row(Record):
         warnings: tuple[str, ...] = (),
         composite: bool = False,
         arguments: dict[str, Any] | None = None,
-        where: str = "",
+        where: Place | None = None,
+        trainable_params: int = 0,
+        inputs: tuple[str, ...] = (),
+        qualname: str | None = None,
+        training_only: bool = False,
     ) -> None:
         self.index = index
         self.path = path
@@ -85,7 +94,11 @@ class Row(Record):
         self.warnings = warnings
         self.composite = composite
         self.arguments = {} if arguments is None else arguments
-        self.where = where
+        self.where = Place() if where is None else where
+        self.trainable_params = trainable_params
+        self.inputs = inputs
+        self.qualname = qualname
+        self.training_only = training_only
 
     def to_dict(self) -> dict[str, Any]:
         rf = self.receptive_field
@@ -110,7 +123,24 @@ class Row(Record):
                 "start": [float(s) for _, _, s in rf],
             },
             "warnings": list(self.warnings),
+            "composite": self.composite,
+            "inputs": list(self.inputs),
+            "qualname": self.qualname,
+            "trainable_params": self.trainable_params,
+            "training_only": self.training_only,
         }
+
+
+class Output(Record, frozen=True):
+    """One output of the network: the name it was declared by (None for the default,
+    the last entry, when unnamed), the path of the row that makes it, and its shape."""
+
+    name: str | None
+    path: str
+    output_shape: tuple[int, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "path": self.path, "output_shape": list(self.output_shape)}
 
 
 class Totals(Record):
@@ -121,6 +151,8 @@ class Totals(Record):
     flops: int = 0
     activation_bytes: int = 0
     param_bytes: int = 0
+    training_only_params: int = 0  # of rows under training_only: in params, as published counts have them
+    training_only_macs: int = 0  # of rows under training_only: not in macs, flops or activation_bytes
 
     def to_dict(self) -> dict[str, int]:
         return {field: getattr(self, field) for field in self._fields}
@@ -135,9 +167,13 @@ class Report(Record):
     rows: list[Row]
     totals: Totals
     warnings: list[str]
+    outputs: list[Output] = []
 
     @property
     def output_shape(self) -> tuple[int, ...]:
+        """The shape of the (first) output."""
+        if self.outputs:
+            return self.outputs[0].output_shape
         top = [r for r in self.rows if r.depth == 0]
         return top[-1].output_shape if top else self.input_shape
 
@@ -152,4 +188,5 @@ class Report(Record):
             "layers": layers,
             "totals": self.totals.to_dict(),
             "warnings": list(self.warnings),
+            "outputs": [o.to_dict() for o in self.outputs],
         }

@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from .bulk import paused_gc
-from .errors import ConvCalcError, InputError, InvalidLayerError, LimitError
-from .layers import Layer, build, check_type, show_int, suggest, to_int
-from .records import Record
+from .errors import ConvCalcError, InputError, InvalidLayerError, LimitError, Place
+from .layers import build, check_type, show_int, suggest, to_int
+from .network import BLOCK_TYPES, Block, LayerNode, Network, Ref
+from .sizes import parse_shape
 
-__all__ = ["LIMITS", "Composite", "LayerNode", "Network", "load", "read_source"]
+__all__ = ["LIMITS", "load", "parse_shape", "read_source"]
 
 #: The bounds every network must respect (stated in the README and in each error).
 LIMITS = {
@@ -29,21 +30,6 @@ LIMITS = {
     "repeat": 100_000,  # Repeat.times
     "yaml_nodes": 2_000_000,  # YAML values (scalars, lists, mappings) in a text
 }
-
-_COMPOSITE_ARGS = {
-    "Sequential": ("name", "layers"),
-    "Repeat": ("name", "times", "layers"),
-    "Residual": ("name", "body", "shortcut"),
-    "Concat": ("name", "dim", "branches"),
-}
-COMPOSITES = tuple(_COMPOSITE_ARGS)
-_COMPOSITE_REQUIRED = {
-    "Sequential": ("layers",),
-    "Repeat": ("times", "layers"),
-    "Residual": ("body",),
-    "Concat": ("branches",),
-}
-_TOP_KEYS = ("name", "input", "layers")
 
 
 class LineDict(dict):  # type: ignore[type-arg]
@@ -58,66 +44,6 @@ class LineList(list):  # type: ignore[type-arg]
 
     line: int | None = None
     item_lines: list[int] | None = None
-
-
-class LayerNode(Record):
-    """One validated layer at its place in the file."""
-
-    layer: Layer
-    name: str | None
-    where: str  # "layers[3].body[1]"
-    line: int | None
-
-    def __init__(self, layer: Layer, name: str | None, where: str, line: int | None) -> None:
-        self.layer = layer  # written out: one node is built per layer of the file
-        self.name = name
-        self.where = where
-        self.line = line
-
-
-class Composite(Record):
-    """A Sequential, Repeat, Residual or Concat block and its (unexpanded) children."""
-
-    type: str
-    name: str | None
-    where: str
-    line: int | None
-    children: list[Any]  # Sequential, Repeat (once, not expanded), Residual body
-    shortcut: list[Any] | None  # Residual
-    branches: list[list[Any]]  # Concat
-    dim: int  # Concat
-    times: int  # Repeat
-
-    def __init__(
-        self,
-        type: str,
-        name: str | None,
-        where: str,
-        line: int | None,
-        children: list[Any] | None = None,
-        shortcut: list[Any] | None = None,
-        branches: list[list[Any]] | None = None,
-        dim: int = 1,
-        times: int = 1,
-    ) -> None:
-        self.type = type
-        self.name = name
-        self.where = where
-        self.line = line
-        self.children = [] if children is None else children
-        self.shortcut = shortcut
-        self.branches = [] if branches is None else branches
-        self.dim = dim
-        self.times = times
-
-
-class Network(Record):
-    """A whole network as read: its name, input shape and top-level entries."""
-
-    name: str | None
-    input_shape: tuple[int, ...] | None
-    layers: list[Any]
-    count: int  # layers after expansion
 
 
 # ---------------------------------------------------------------------------------------
@@ -153,8 +79,7 @@ def read_source(source: Any) -> tuple[Any, str | None]:
 
             names = zoo_names()
             raise InputError(
-                f"no such file or built-in network: '{source}'{suggest(source, names)} "
-                f"(built-in: {', '.join(names)})"
+                f"no such file or built-in network: '{source}'{suggest(source, names)} (built-in: {', '.join(names)})"
             )
     return _parse(source, None), None
 
@@ -219,7 +144,7 @@ def thaw(frozen: Any) -> Any:
             out.line = v[1]
             for k, x in v[2]:
                 out[k] = walk(x)
-            out.key_lines = {k: n for k, n in v[3]}
+            out.key_lines = dict(v[3])
         else:
             out = LineList()
             made.append(out)
@@ -292,7 +217,8 @@ def _scan(text: str) -> None:
     stack: list[list[Any]] = []
     nodes = layers = 0
     try:
-        for event in yaml.parse(text, Loader=_loader_base()):
+        events: Any = yaml.parse(text, Loader=_loader_base())  # typed Any: the loop reads marks and values
+        for event in events:
             kind = type(event)
             if kind in ends:
                 stack.pop()
@@ -344,7 +270,8 @@ def _check_parser_depth(err: Exception) -> None:
 def _loader_base() -> type:
     import yaml
 
-    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return loader
 
 
 _LOADER: type | None = None
@@ -385,10 +312,13 @@ def _loader() -> type:
             try:
                 hash(key)
             except TypeError:
-                raise InputError(f"line {key_node.start_mark.line + 1}: a mapping key must be a plain value") from None
+                raise InputError(
+                    "a mapping key must be a plain value", where=Place(line=key_node.start_mark.line + 1)
+                ) from None
             if key in lines and i >= merged and lines[key] > 0:
                 raise InputError(
-                    f"line {key_node.start_mark.line + 1}: duplicate key '{key}' (first on line {lines[key]})"
+                    f"duplicate key '{key}' (first on line {lines[key]})",
+                    where=Place(line=key_node.start_mark.line + 1),
                 )
             # an explicit key overrides a merged one silently, as YAML's merge key defines;
             # merged keys are marked negative so that only explicit duplicates are errors
@@ -421,10 +351,10 @@ def _unreadable(node: Any, err: Exception | None) -> InputError:
     tag = str(node.tag).rsplit(":", 1)[-1]
     kind = _TAG_KINDS.get(tag, f"'{node.tag}'")
     value = repr(node.value) if isinstance(node.value, str) else f"a {type(node).__name__[:-4].lower()}"
-    place = f"line {mark.line + 1}, column {mark.column + 1}"
+    place = Place(line=mark.line + 1, column=mark.column + 1)
     if tag == "int" and isinstance(err, ValueError) and "digits" in str(err):
-        return LimitError(f"{place}: the integer {value} is out of range: numbers are limited to ±2^40 ({2**40:,})")
-    return InputError(f"{place}: cannot read {value} as {kind}")
+        return LimitError(f"the integer {value} is out of range: numbers are limited to ±2^40 ({2**40:,})", where=place)
+    return InputError(f"cannot read {value} as {kind}", where=place)
 
 
 def _parse(text: str, label: str | None) -> Any:
@@ -469,7 +399,7 @@ def _parse(text: str, label: str | None) -> Any:
 
 
 # ---------------------------------------------------------------------------------------
-# Data → layers
+# Data → the graph
 # ---------------------------------------------------------------------------------------
 
 
@@ -481,20 +411,6 @@ def _line_of(container: Any, key: Any) -> int | None:
     return None
 
 
-def short_path(where: str) -> str:
-    """A YAML path cut to its ends when deeply nested: ``layers[0].layers[0]. … .body[1]``."""
-    parts = where.split(".")
-    if len(parts) <= 8:
-        return where
-    return ".".join(parts[:3]) + f". … ({len(parts) - 5} levels) … ." + ".".join(parts[-2:])
-
-
-def _place(where: str, type_name: str | None, line: int | None, index: int | None = None) -> str:
-    """``layers[3] (#4, Conv2d, line 9)``: the YAML path, the row number, the type, the line."""
-    bits = [b for b in (f"#{index}" if index else None, type_name, f"line {line}" if line else None) if b]
-    return f"{short_path(where)} ({', '.join(bits)})" if bits else short_path(where)
-
-
 def _is_list(v: Any) -> bool:
     return isinstance(v, (list, tuple))
 
@@ -503,7 +419,8 @@ def load(source: Any, *, input_shape: Any = None) -> Network:
     """Read a network (path, YAML text, built-in name or dict) into a :class:`Network`.
 
     ``input_shape``, when given, replaces the network's ``input`` (which may then be absent).
-    The layer count after expansion is checked before anything is built.
+    The rows after expansion are counted as the graph is built, each aliased YAML list
+    built once, so that a "billion laughs" text is refused in time proportional to its size.
     """
     data, _label = read_source(source)
     if not isinstance(data, dict):
@@ -512,119 +429,72 @@ def load(source: Any, *, input_shape: Any = None) -> Network:
     for key in data:
         if key not in _TOP_KEYS:
             line = _line_of(data, key)
-            at = f"line {line}: " if line else ""
-            raise InputError(f"{at}unknown key '{key}' at the top level{suggest(str(key), _TOP_KEYS)}")
+            raise InputError(
+                f"unknown key '{key}' at the top level{suggest(str(key), _TOP_KEYS)}",
+                where=Place(line=line) if line else None,
+            )
     name = data.get("name")
     if name is not None and not isinstance(name, (str, int, float)):
         raise InputError(f"name must be a string, got {_describe(name)}")
     shape = input_shape if input_shape is not None else data.get("input")
     if shape is None:
-        raise InputError("the network has no 'input' (e.g. input: [1, 3, 224, 224]); give one in the file or with --input")
+        raise InputError(
+            "the network has no 'input' (e.g. input: [1, 3, 224, 224]); give one in the file or with --input"
+        )
     shape = parse_shape(shape, "input" if input_shape is None else "input_shape", _line_of(data, "input"))
     layers = data.get("layers")
     if layers is None:
         raise InputError("the network has no 'layers' list")
-    line = _line_of(data, "layers")
-    counter = _Counter()
-    total = counter.count(layers, "layers", 0, line)
-    nodes = _Builder().list(layers, "layers", line, 0)
-    return Network(None if name is None else str(name), shape, nodes, total)
+    builder = _Builder()
+    nodes = builder.layer_list(layers, "layers", _line_of(data, "layers"), 0)
+    outputs = _outputs(data)
+    return Network(None if name is None else str(name), shape, nodes, builder.rows, outputs, builder.names)
 
 
-def parse_shape(value: Any, what: str = "input", line: int | None = None) -> tuple[int, ...]:
-    """An input shape [N, C, *spatial]: a list of integers ≥ 1 (or "1,3,224,224" text)."""
-    at = f"{what} (line {line})" if line else what
-    if isinstance(value, str):
-        parts = value.replace("x", ",").replace("×", ",").split(",")
-        try:
-            value = [int(p) for p in parts]
-        except ValueError:
-            raise InputError(f"{at} must be integers like 1,3,224,224, got {value!r}") from None
-    if not _is_list(value) or not value:
-        raise InputError(f"{at} must be a list of integers like [1, 3, 224, 224], got {_describe(value)}")
-    if len(value) > 8:
-        raise InputError(f"{at} has {len(value)} dimensions; at most 8 are supported")
-    try:
-        shape = tuple(to_int(what, v) for v in value)
-    except ConvCalcError as err:
-        raise err.at(at) from None
-    if any(v < 1 for v in shape):
-        raise InputError(f"{at}: every size must be ≥ 1, got {list(shape)}")
-    return shape
+def _outputs(data: Any) -> tuple[tuple[str, int | None], ...] | None:
+    """The top-level ``outputs:``: a name or a list of names (numbers are names too)."""
+    if "outputs" not in data:
+        return None
+    value = data["outputs"]
+    line = _line_of(data, "outputs")
+    where = Place("outputs", None, None, line)
+    items = value if _is_list(value) else [value]
+    if not items:
+        raise InputError("outputs must name at least one entry", where=where)
+    out = []
+    for i, item in enumerate(items):
+        if isinstance(item, bool) or not isinstance(item, (str, int)):
+            raise InputError(f"outputs lists names of entries, got {_describe(item)}", where=where)
+        out.append((str(item), _line_of(value, i) or line))
+    return tuple(out)
 
 
-def _int_or_none(v: Any) -> int | None:
-    return v if isinstance(v, int) and not isinstance(v, bool) else None
+_TOP_KEYS = ("name", "input", "layers", "outputs")
+_BLOCK_ARGS = {
+    "Sequential": ("layers",),
+    "Repeat": ("times", "start", "layers"),
+    "Residual": ("body", "shortcut"),
+    "Concat": ("dim", "branches"),
+    "Add": ("branches",),
+    "Multiply": ("branches",),
+    "Split": ("dim", "chunks", "sizes", "branches"),
+}
+_BLOCK_REQUIRED = {
+    "Sequential": ("layers",),
+    "Repeat": ("times", "layers"),
+    "Residual": ("body",),
+    "Concat": ("branches",),
+    "Add": ("branches",),
+    "Multiply": ("branches",),
+    "Split": ("branches",),
+}
+#: Types that are a block when written with ``branches`` and a merge layer otherwise.
+_BRANCH_OR_MERGE = frozenset(("Concat", "Add", "Multiply"))
 
 
-class _Counter:
-    """Counts the rows of a network after expansion without expanding it, so that aliased
-    blocks ("billion laughs") and huge Repeat.times are refused in time proportional to the
-    text: a list reached again through a YAML alias is the same Python object, counted once."""
-
-    def __init__(self) -> None:
-        self._memo: dict[int, int] = {}
-        self._busy: set[int] = set()
-
-    def count(self, items: Any, where: str, depth: int, line: int | None, before: int = 0) -> int:
-        """The rows of ``items`` after expansion; ``before`` rows come ahead of them in the
-        report (for the row number ``#`` in errors)."""
-        if depth > LIMITS["depth"]:
-            raise LimitError(f"{short_path(where)}: blocks nested deeper than {LIMITS['depth']} levels, the limit")
-        if not _is_list(items):
-            return 0  # reported with its place when built
-        key = id(items)
-        n = self._memo.get(key)
-        if n is None:
-            if key in self._busy:
-                raise InputError(f"{_place(where, None, line)}: a YAML alias refers to a block that contains it")
-            self._busy.add(key)
-            n = 0
-            for i, item in enumerate(items):
-                n += self._entry(item, f"{where}[{i}]", depth, _line_of(items, i) or line, before + n + 1)
-                if n > LIMITS["layers"]:
-                    break
-            self._busy.discard(key)
-            self._memo[key] = n
-        if n > LIMITS["layers"]:
-            raise LimitError(
-                f"{_place(where, None, line)}: the network expands to more than {LIMITS['layers']:,} layers "
-                "(after Repeat and YAML aliases), the limit"
-            )
-        return n
-
-    def _entry(self, item: Any, where: str, depth: int, line: int | None, row: int) -> int:
-        """The rows of one entry, the ``row``-th of the report."""
-        if not isinstance(item, dict) or len(item) != 1:
-            return 1
-        ((type_name, args),) = item.items()
-        if type_name not in COMPOSITES:
-            return 1
-        if _is_list(args):
-            return 1 + self.count(args, f"{where}.layers", depth + 1, line, row)
-        if not isinstance(args, dict):
-            return 1
-        if type_name == "Repeat":
-            times = _int_or_none(args.get("times"))
-            if times is not None and times > LIMITS["repeat"]:
-                raise _too_many_times(_place(where, "Repeat", line, row), times)
-            inner = self.count(args.get("layers"), f"{where}.layers", depth + 1, line, row)
-            return 1 + max(times or 1, 1) * inner
-        n = 1
-        for key in ("layers", "body", "shortcut"):
-            n += self.count(args.get(key), f"{where}.{key}", depth + 1, line, row + n - 1)
-        branches = args.get("branches")
-        if _is_list(branches):
-            for b, branch in enumerate(branches):
-                n += self.count(branch, f"{where}.branches[{b}]", depth + 1, line, row + n - 1)
-                if n > LIMITS["layers"]:
-                    break
-        return n
-
-
-def _too_many_times(here: str, times: int) -> LimitError:
+def _too_many_times(here: Place, times: int) -> LimitError:
     """The error of a ``Repeat.times`` over its bound, at ``here``."""
-    return LimitError(f"{here}: times={show_int(times, commas=True)} is over the limit of {LIMITS['repeat']:,}")
+    return LimitError(f"times={show_int(times, commas=True)} is over the limit of {LIMITS['repeat']:,}", where=here)
 
 
 def _describe(v: Any) -> str:
@@ -639,18 +509,75 @@ def _describe(v: Any) -> str:
     return repr(v)
 
 
+def _ref(value: Any, here: Place) -> Ref:
+    """One ``from:`` item: ``input``, a name, or a negative index (a number ≥ 0 can only
+    be a name: ``name: 0`` is common in PyTorch's module names)."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise InputError(
+            f"from: takes a name, a negative index (-1: the previous entry) or 'input', got {_describe(value)}",
+            where=here,
+        )
+    if isinstance(value, int):
+        if value < 0:
+            return Ref(None, to_int("from", value))
+        return Ref(str(value))
+    return Ref() if value == "input" else Ref(value)
+
+
 class _Builder:
-    """Data → LayerNode/Composite tree. ``rows`` counts the rows the walk will number
-    before the entry being built, so that errors found here carry the same ``#index`` as
-    errors found by the walk (a Repeat's later repetitions are counted, not built)."""
+    """Data → :class:`LayerNode`/:class:`Block` graph. ``rows`` counts the rows the walk
+    will number up to the entry being built (a Repeat's later repetitions and an aliased
+    list met again are counted, not built again), so that errors found here carry the
+    walk's ``#index``, and the layer bound is checked as the count grows."""
 
     def __init__(self) -> None:
         self.rows = 0
+        self.names: dict[str, Place] = {}  # every name, at its first definition
+        self._built: dict[int, tuple[list[Any], int]] = {}  # id(YAML list) → (entries, rows)
+        self._height: dict[int, int] = {}  # id(entries) → how deeply blocks nest in them
+        self._busy: set[int] = set()
 
-    def list(self, items: Any, where: str, line: int | None, depth: int) -> list[Any]:
+    def _count(self, where: str, line: int | None) -> None:
+        if self.rows > LIMITS["layers"]:
+            raise LimitError(
+                f"the network expands to more than {LIMITS['layers']:,} layers (after Repeat and YAML aliases), "
+                "the limit",
+                where=Place(where, None, None, line),
+            )
+
+    def layer_list(self, items: Any, where: str, line: int | None, depth: int) -> list[Any]:
         if not _is_list(items):
-            raise InputError(f"{_place(where, None, line)}: must be a list of layers, got {_describe(items)}")
-        return [self.entry(item, f"{where}[{i}]", _line_of(items, i) or line, depth) for i, item in enumerate(items)]
+            raise InputError(f"must be a list of layers, got {_describe(items)}", where=Place(where, None, None, line))
+        key = id(items)
+        built = self._built.get(key)
+        if built is not None:  # a YAML alias of a list built before: the same entries
+            nodes, rows = built
+            if depth + self._height[id(nodes)] > LIMITS["depth"]:
+                raise LimitError(
+                    f"blocks nested deeper than {LIMITS['depth']} levels, the limit",
+                    where=Place(where, None, None, line),
+                )
+            self.rows += rows
+            self._count(where, line)
+            return nodes
+        if key in self._busy:
+            raise InputError("a YAML alias refers to a block that contains it", where=Place(where, None, None, line))
+        self._busy.add(key)
+        start = self.rows
+        nodes = []
+        for i, item in enumerate(items):
+            nodes.append(self.entry(item, f"{where}[{i}]", _line_of(items, i) or line, depth))
+            self._count(where, line)
+        self._busy.discard(key)
+        self._built[key] = (nodes, self.rows - start)
+        self._height[id(nodes)] = max(
+            (
+                1 + max(self._height[id(sub)] for sub in n.lists) if isinstance(n, Block) and n.lists else 0
+                for n in nodes
+            ),
+            default=0,
+        )
+        return nodes
 
     def entry(self, item: Any, where: str, line: int | None, depth: int) -> Any:
         self.rows += 1
@@ -660,98 +587,171 @@ class _Builder:
             if len(item) != 1:
                 keys = ", ".join(str(k) for k in item) or "none"
                 raise InputError(
-                    f"{_place(where, None, line, self.rows)}: a layer is a type name or a one-key mapping "
-                    f"{{Type: {{arguments}}}}, got the keys {keys} (indent the arguments under the type?)"
+                    "a layer is a type name or a one-key mapping {Type: {arguments}}, "
+                    f"got the keys {keys} (indent the arguments under the type?)",
+                    where=Place(where, self.rows, None, line),
                 )
             ((type_name, args),) = item.items()
         else:
             raise InputError(
-                f"{_place(where, None, line, self.rows)}: a layer is a type name or a one-key mapping, "
-                f"got {_describe(item)}"
+                f"a layer is a type name or a one-key mapping, got {_describe(item)}",
+                where=Place(where, self.rows, None, line),
             )
-        if type_name in COMPOSITES:
-            return self.composite(type_name, args, where, line, depth)
+        if type_name in _BLOCK_ARGS and (
+            type_name not in _BRANCH_OR_MERGE or not isinstance(args, dict) or "from" not in args or "branches" in args
+        ):
+            return self.block(type_name, args, where, line, depth)
         try:
             check_type(type_name)
         except ConvCalcError as err:
-            hint = suggest(str(type_name), COMPOSITES) if isinstance(type_name, str) else ""
+            hint = suggest(str(type_name), BLOCK_TYPES) if isinstance(type_name, str) else ""
             detail = err.detail if not hint or "did you mean" in err.detail else err.detail + hint
-            raise type(err)(detail, where=_place(where, None, line, self.rows)) from None
-        here = _place(where, type_name, line, self.rows)
+            raise type(err)(detail, where=Place(where, self.rows, None, line)) from None
+        here = Place(where, self.rows, type_name, line)
         if args is None:
             args = {}
         if not isinstance(args, dict):
-            raise InputError(f"{here}: the arguments must be a mapping like {{kernel_size: 3}}, got {_describe(args)}")
+            raise InputError(
+                f"the arguments must be a mapping like {{kernel_size: 3}}, got {_describe(args)}", where=here
+            )
         args = dict(args)
-        name = _row_name(args.pop("name", None), here)
+        name, sources, trainable, training_only = self._entry_keys(args, here, where)
         for key in args:
             if not isinstance(key, str):
-                raise InputError(f"{here}: argument names must be strings, got {_describe(key)}")
+                raise InputError(f"argument names must be strings, got {_describe(key)}", where=here)
         try:
             layer = build(type_name, **args)
         except ConvCalcError as err:
             arg_line = _first_line(item, type_name, err)
-            raise err.at(_place(where, type_name, arg_line or line, self.rows)) from None
-        return LayerNode(layer, name, where, line)
+            raise err.at(Place(where, self.rows, type_name, arg_line or line)) from None
+        return LayerNode(layer, name, where, line, sources, trainable, training_only)
 
-    def composite(self, type_name: str, args: Any, where: str, line: int | None, depth: int) -> Composite:
-        here = _place(where, type_name, line, self.rows)
+    def _entry_keys(self, args: dict[str, Any], here: Place, where: str) -> tuple[str | None, Any, bool | None, bool]:
+        """Take ``name``, ``from``, ``trainable`` and ``training_only`` out of an entry's arguments."""
+        name = _row_name(args.pop("name", None), here)
+        if name is not None:
+            self.names.setdefault(name, here)
+        sources = None
+        if "from" in args:
+            value = args.pop("from")
+            items = value if _is_list(value) else [value]
+            if not items:
+                raise InputError("from: lists no tensor", where=here)
+            sources = tuple(_ref(v, here) for v in items)
+        trainable = args.pop("trainable", None)
+        if trainable is not None and not isinstance(trainable, bool):
+            raise InputError(f"trainable must be true or false, got {_describe(trainable)}", where=here)
+        training_only = args.pop("training_only", False)
+        if not isinstance(training_only, bool):
+            raise InputError(f"training_only must be true or false, got {_describe(training_only)}", where=here)
+        return name, sources, trainable, training_only
+
+    def block(self, type_name: str, args: Any, where: str, line: int | None, depth: int) -> Block:
+        here = Place(where, self.rows, type_name, line)
         if depth >= LIMITS["depth"]:
-            raise LimitError(f"{here}: blocks nested deeper than {LIMITS['depth']} levels, the limit")
+            raise LimitError(f"blocks nested deeper than {LIMITS['depth']} levels, the limit", where=here)
         if _is_list(args) and type_name == "Sequential":
             args = {"layers": args}
-        allowed = _COMPOSITE_ARGS[type_name]
+        allowed = ("name", *_BLOCK_ARGS[type_name], "from", "trainable", "training_only")
         if not isinstance(args, dict):
-            raise InputError(f"{here}: expects a mapping of {', '.join(allowed)}, got {_describe(args)}")
+            raise InputError(f"expects a mapping of {', '.join(allowed)}, got {_describe(args)}", where=here)
         for key in args:
             if key not in allowed:
-                raise InputError(f"{here}: unknown argument '{key}'{suggest(str(key), allowed)}")
-        for key in _COMPOSITE_REQUIRED[type_name]:
+                raise InputError(f"unknown argument '{key}'{suggest(str(key), allowed)}", where=here)
+        for key in _BLOCK_REQUIRED[type_name]:
             if key not in args:
-                raise InputError(f"{here}: missing argument {key}")
-        node = Composite(type_name, _row_name(args.get("name"), here), where, line)
+                node_form = (
+                    " (or from: with the tensors to merge, the node form)" if type_name in _BRANCH_OR_MERGE else ""
+                )
+                raise InputError(f"missing argument {key}{node_form}", where=here)
+        args = dict(args)
+        name, sources, trainable, training_only = self._entry_keys(args, here, where)
+        node = Block(type_name, name, where, line, [], sources, trainable, training_only)
 
         def sub(key: str) -> list[Any]:
-            return self.list(args[key], f"{where}.{key}", _line_of(args, key) or line, depth + 1)
+            return self.layer_list(args[key], f"{where}.{key}", _line_of(args, key) or line, depth + 1)
 
         if type_name == "Sequential":
-            node.children = sub("layers")
+            node.lists = [sub("layers")]
         elif type_name == "Repeat":
+            raw = args["times"]
+            if isinstance(raw, int) and not isinstance(raw, bool) and raw > LIMITS["repeat"]:
+                raise _too_many_times(here, raw)
             try:
-                times = to_int("times", args["times"])
+                times = to_int("times", raw)
             except ConvCalcError as err:
                 raise err.at(here) from None
             if times < 1:
-                raise InvalidLayerError(f"{here}: times must be ≥ 1, got {times}")
+                raise InvalidLayerError(f"times must be ≥ 1, got {times}", where=here)
             if times > LIMITS["repeat"]:
                 raise _too_many_times(here, times)
             node.times = times
-            before = self.rows
-            node.children = sub("layers")
-            self.rows += (times - 1) * (self.rows - before)
-        elif type_name == "Residual":
-            node.children = sub("body")
-            if args.get("shortcut") is not None:
-                node.shortcut = sub("shortcut")
-        else:
-            branches = args["branches"]
-            if not _is_list(branches) or not branches:
-                raise InputError(f"{here}: branches must be a non-empty list of layer lists, got {_describe(branches)}")
             try:
-                node.dim = to_int("dim", args.get("dim", 1))
+                node.start = to_int("start", args.get("start", 0))
             except ConvCalcError as err:
                 raise err.at(here) from None
-            node.branches = [
-                self.list(b, f"{where}.branches[{i}]", _line_of(branches, i) or line, depth + 1)
-                for i, b in enumerate(branches)
-            ]
+            if node.start < 0:
+                raise InvalidLayerError(f"start must be ≥ 0, got {node.start}", where=here)
+            before = self.rows
+            node.lists = [sub("layers")]
+            self.rows += (times - 1) * (self.rows - before)
+            self._count(where, line)
+        elif type_name == "Residual":
+            node.lists = [sub("body")]
+            if args.get("shortcut") is not None:
+                node.lists.append(sub("shortcut"))
+        else:
+            node.lists = self._branches(args, where, line, depth, here)
+            node.merge = self._merge(type_name, args, node, here)
         return node
 
+    def _branches(self, args: dict[str, Any], where: str, line: int | None, depth: int, here: Place) -> list[list[Any]]:
+        branches = args["branches"]
+        if not _is_list(branches) or not branches:
+            raise InputError(f"branches must be a non-empty list of layer lists, got {_describe(branches)}", where=here)
+        return [
+            self.layer_list(branch, f"{where}.branches[{i}]", _line_of(branches, i) or line, depth + 1)
+            for i, branch in enumerate(branches)
+        ]
 
-def _row_name(name: Any, here: str) -> str | None:
+    def _merge(self, type_name: str, args: dict[str, Any], node: Block, here: Place) -> Any:
+        """The layer that joins a branch form's outputs; Split's cut, checked."""
+        try:
+            dim = to_int("dim", args.get("dim", 1))
+            if type_name == "Split":
+                node.dim = dim
+                chunks, sizes = args.get("chunks"), args.get("sizes")
+                if (chunks is None) == (sizes is None):
+                    raise InputError("give exactly one of chunks and sizes")
+                if chunks is not None:
+                    node.chunks = to_int("chunks", chunks)
+                    if node.chunks < 1:
+                        raise InvalidLayerError(f"chunks must be ≥ 1, got {node.chunks}")
+                else:
+                    if not _is_list(sizes) or not sizes:
+                        raise InputError(f"sizes must be a list of piece sizes like [58, 58], got {_describe(sizes)}")
+                    node.sizes = tuple(to_int("sizes", v) for v in sizes)
+                    if any(v < 0 for v in node.sizes):
+                        raise InvalidLayerError(f"sizes must be ≥ 0, got {list(node.sizes)}")
+                return _merge_layer("Concat", dim=dim)
+            node.dim = dim
+            if type_name == "Concat":
+                return _merge_layer("Concat", dim=dim)
+            return _merge_layer(type_name)
+        except ConvCalcError as err:
+            raise err.at(here) from None
+
+
+def _merge_layer(type_name: str, **args: Any) -> Any:
+    from .layers import LAYER_TYPES
+
+    return build(type_name, **args) if type_name in LAYER_TYPES else None
+
+
+def _row_name(name: Any, here: Place) -> str | None:
     """The ``name`` argument of an entry at ``here``: a string (a number is taken as text)."""
-    if name is not None and not isinstance(name, (str, int)):
-        raise InputError(f"{here}: name must be a string, got {_describe(name)}")
+    if name is not None and (isinstance(name, bool) or not isinstance(name, (str, int))):
+        raise InputError(f"name must be a string, got {_describe(name)}", where=here)
     return None if name is None else str(name)
 
 

@@ -14,8 +14,6 @@ from math import ceil, floor
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from convcalc import arith
 from reference import receptive_field, slide, smallest_symmetric_padding, transposed_length
 from strategies import (
     Pooling1d,
@@ -28,6 +26,8 @@ from strategies import (
     strides,
     transposed_1d,
 )
+
+from convcalc import arith
 
 #: Examples per property; 14 properties, so about 3,500 examples in all.
 EXAMPLES = 250

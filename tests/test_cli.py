@@ -309,18 +309,32 @@ def test_net_markdown_keeps_the_indentation() -> None:
 
 def test_zoo_lists_every_built_in_network() -> None:
     names = zoo_names()
-    assert run("zoo", "-q").stdout.split() == names
-    table = run("zoo").stdout
+    listed = run("zoo", "-q").stdout.split()
+    assert sorted(listed) == sorted(names) and listed[0] == "lenet"
+    assert listed.index("resnet18") < listed.index("resnet101")  # by family, in the family's order
+    table = run("zoo", env={"COLUMNS": "200"}).stdout
     for name in names:
-        assert f"\n{name} " in table
+        assert f"\n  {name} " in table
     data = json.loads(run("zoo", "-f", "json").stdout)
-    assert [n["name"] for n in data["networks"]] == names
+    assert [n["name"] for n in data["networks"]] == listed
     lenet = next(n for n in data["networks"] if n["name"] == "lenet")
     assert lenet["params"] == 61706 and lenet["input_shape"] == [1, 1, 28, 28]
+    assert lenet["macs"] == convcalc.analyze("lenet").totals.macs and lenet["task"] == "classification"
     plain = run("zoo", "-f", "plain").stdout.splitlines()
-    assert plain[0] == "name\tnetwork\tinput\tparams\tmacs" and len(plain) == len(names) + 1
-    assert run("zoo", "-f", "csv").stdout.startswith("name,network,input,params,macs\n")
-    assert run("zoo", "-f", "markdown").stdout.startswith("| name | network | input | params | MACs |")
+    assert plain[0] == "name\tnetwork\tinput\tparams\tmacs\tfamily\ttask\tpublished"
+    assert len(plain) == len(names) + 1
+    assert run("zoo", "-f", "csv").stdout.startswith("name,network,input,params,macs,family,task,published\n")
+    assert run("zoo", "-f", "markdown").stdout.startswith("| name | network | family | input | params | GMACs |")
+
+
+def test_zoo_filters_by_name_family_and_task() -> None:
+    assert run("zoo", "-q", "resnet18").stdout.split() == ["resnet18"]
+    every = set(run("zoo", "-q").stdout.split())
+    classification = set(run("zoo", "-q", "--task", "classification").stdout.split())
+    assert "lenet" in classification and classification <= every
+    result = run("zoo", "no-such-net", code=2)
+    assert "no built-in network matches 'no-such-net'" in result.stderr
+    assert "did you mean 'detection'?" in run("zoo", "--task", "detectoin", code=2).stderr
 
 
 def test_version() -> None:

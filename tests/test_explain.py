@@ -380,3 +380,72 @@ def test_relations_and_same_padding_against_torch() -> None:
             assert torch.nn.Conv1d(1, 1, k, stride=s, padding=ans.symmetric)(torch.zeros(1, 1, n)).shape[-1] == ans.out
         if s == 1:  # PyTorch's own padding="same" keeps the size, with the same split
             assert torch.nn.Conv1d(1, 1, k, padding="same")(torch.zeros(1, 1, n)).shape[-1] == ans.out
+
+
+# ---------------------------------------------------------------------------------------
+# A new sliding layer is one class and one registry line
+# ---------------------------------------------------------------------------------------
+
+
+def test_a_new_sliding_layer_needs_one_class_and_one_registry_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pooling layer defined here, registered with one line, is accepted by ``layer``,
+    ``same`` and ``layer --explain`` with no other edit."""
+    from typer.testing import CliRunner
+
+    from convcalc.cli import app
+    from convcalc.layers import LAYER_TYPES, Shape, Window, arg
+    from convcalc.layers.base import to_opt_tuple, to_tuple
+    from convcalc.layers.pooling import Pool
+
+    class SkipPool(Pool):  # a max pooling without padding, whose stride defaults to 1
+        kernel_size: tuple[int, ...] = arg(to_tuple)
+        stride: tuple[int, ...] | None = arg(to_opt_tuple, None)
+
+        def _window_args(self) -> tuple[Shape, Shape, Shape, Shape, bool]:
+            s = self.stride or (1,) * self.dims
+            return self.kernel_size, s, (0,) * self.dims, (1,) * self.dims, False
+
+    monkeypatch.setitem(LAYER_TYPES, "SkipPool2d", (SkipPool, 2))  # the one registry line
+
+    env = {"NO_COLOR": "1", "COLUMNS": "100", "TERM": "dumb"}
+    runner = CliRunner()
+    got = runner.invoke(app, ["layer", "--type", "SkipPool2d", "--in", "9", "--k", "3", "--s", "2"], env=env)
+    assert got.exit_code == 0, got.output
+    assert got.stdout.startswith("SkipPool2d(kernel_size=3, stride=2)") and "output    4 × 4" in got.stdout
+    got = runner.invoke(app, ["layer", "--type", "skippool2d", "--k", "3", "-q"], env=env)
+    assert (got.exit_code, got.stdout) == (0, "out = in − 2   (in ≥ 3)   (each dimension)\n")
+    got = runner.invoke(app, ["layer", "--type", "SkipPool2d", "--in", "9", "--k", "3", "--s", "2", "--explain"], env=env)
+    assert got.exit_code == 0, got.output
+    assert "⌊(9 + 2·0 − 3)/2⌋ + 1 = ⌊6/2⌋ + 1 = 4" in got.stdout
+    got = runner.invoke(app, ["same", "--type", "SkipPool2d", "--in", "9", "--k", "3", "--s", "3", "-q"], env=env)
+    assert (got.exit_code, got.stdout) == (0, "0 0\n")  # no padding argument: padding 0 is the one it takes
+    got = runner.invoke(app, ["same", "--type", "SkipPool2d", "--in", "9", "--k", "3"], env=env)
+    assert got.exit_code == 0 and "→ nn.ZeroPad2d((1, 1, 1, 1)) (left, right, top, bottom), then the SkipPool2d" in got.stdout
+    got = runner.invoke(app, ["layer", "--type", "SkipPool2d", "--in", "9", "--k", "3", "--p", "1"], env=env)
+    assert got.exit_code == 2 and "--p: SkipPool2d has no padding" in got.output
+    assert Window(3, 2, 0, 0, 1, False, 0) == windows(build("SkipPool2d", k=3, s=(2, 2)))[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "want"),
+    [
+        (["layer", "--type", "LPPool2d", "--in", "9", "--k", "3", "--s", "2", "-q"], "4 4\n"),
+        (["layer", "--type", "LPPool1d", "--in", "8", "--k", "3", "--s", "2", "--ceil-mode", "-q"], "4\n"),
+        (["same", "--type", "LPPool1d", "--in", "9", "--k", "3", "--s", "3", "-q"], "0\n"),
+    ],
+)
+def test_lppool_in_layer_and_same(args: list[str], want: str) -> None:
+    from typer.testing import CliRunner
+
+    from convcalc.cli import app
+
+    got = CliRunner().invoke(app, args, env={"NO_COLOR": "1", "COLUMNS": "100"})
+    assert (got.exit_code, got.stdout) == (0, want), got.output
+
+
+def test_lppool_explained() -> None:
+    e = explain(request_layer("LPPool2d", sizes=(9,), k=(3,), s=(2,)))
+    assert [(d.steps, d.value) for _, ds in e.dimensions for d in ds] == [
+        (("⌊(9 + 2·0 − 3)/2⌋ + 1", "⌊6/2⌋ + 1"), 4)
+    ]
+    assert e.totals == ()

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from convcalc import ConvCalcError, build
 from reference import receptive_field, slide
 from strategies import Pooling1d, Sliding1d, conv_layers, pool_layers, pooling_1d, sliding_1d
+
+from convcalc import ConvCalcError, build
 
 PROFILE = settings(max_examples=200, deadline=None)
 
@@ -365,3 +365,83 @@ def test_any_values_give_a_result_or_a_convcalc_error(case: tuple[str, dict[str,
         return
     assert all(v >= 1 for v in step.output_shape)
     assert step.params >= 0 and step.macs >= 0
+
+
+# ---------------------------------------------------------------------------------------
+# v2 layers (SPEC §2a): what the oracle cannot see (messages, views, receptive fields)
+# ---------------------------------------------------------------------------------------
+
+
+def test_merges_broadcast_and_name_both_sources() -> None:
+    from convcalc.errors import InputError, InvalidLayerError
+    from convcalc.layers import Merge, broadcast
+
+    add = build("Add")
+    assert isinstance(add, Merge) and add.arguments() == {}
+    assert add.forward_many([(1, 64, 56, 56), (1, 64, 1, 1)], ["'x'", "'se'"]) == ((1, 64, 56, 56), 0, 0, 0, ())
+    with pytest.raises(InvalidLayerError) as err:
+        build("Multiply").forward_many([(1, 64, 56, 56), (1, 32, 56, 56)], ["'conv2'", "'shortcut'"])
+    assert str(err.value) == (
+        "Multiply: cannot broadcast [1, 64, 56, 56] (from 'conv2') with [1, 32, 56, 56] (from 'shortcut'): "
+        "sizes 64 and 32 along dimension 1"
+    )
+    with pytest.raises(InvalidLayerError, match=r"\[1, 8, 4\] \(from 'a'\) with \[1, 8, 5\] \(from 'b'\)"):
+        build("Concat", dim=1).forward_many([(1, 8, 4), (1, 8, 5)], ["'a'", "'b'"])
+    assert build("Concat", dim=-1).forward_many([(1, 8, 4), (1, 8, 5)], ["'a'", "'b'"]).output_shape == (1, 8, 9)
+    with pytest.raises(InputError, match="two or more"):
+        build("Add").forward_many([(1, 2)], ["'a'"])
+    with pytest.raises(InvalidLayerError, match="merges two or more tensors"):
+        build("Add").forward((1, 2))
+    assert broadcast([(5, 1, 3), (4, 1), (1,)]) == (5, 4, 3)
+
+
+def test_views_and_receptive_fields_of_the_v2_layers() -> None:
+    rf = ((3, 1, 1.0), (3, 1, 1.0))
+    assert build("Permute", dims=[0, 2, 3, 1]).is_view() and build("Slice", dim=1).is_view()
+    assert not build("Flatten").is_view() and not build("Conv2d", out_channels=1, k=1).is_view()
+    assert build("Permute", dims=[0, 2, 3, 1]).receptive_field(rf) is None
+    assert build("Permute", dims=[1, 0, 2, 3]).receptive_field(rf) == rf
+    assert build("Slice", dim=1, start=4).receptive_field(rf) == rf
+    assert build("Slice", dim=-1, start=1, step=2).receptive_field(rf) == ((3, 1, 1.0), (3, 2, 2.0))
+    assert build("PixelUnshuffle", downscale_factor=2).receptive_field(rf) == ((4, 2, 1.5), (4, 2, 1.5))
+    assert build("PixelShuffle", upscale_factor=2).receptive_field(rf) is None
+    assert build("ChannelShuffle", groups=2).receptive_field(rf) == rf
+    assert build("GLU", dim=1).receptive_field(rf) == rf and build("GLU").receptive_field(rf) is None
+    assert build("Scale").receptive_field(rf) == rf
+
+
+@pytest.mark.parametrize(
+    ("type_name", "args", "shape", "words"),
+    [
+        ("Slice", {"dim": 2, "start": 5}, (1, 3, 5), "[5::1] along dimension 2 of the input [1, 3, 5] is empty"),
+        ("Slice", {"dim": 1, "step": 0}, (1, 3), "step must be ≥ 1, got 0"),
+        ("Permute", {"dims": [0, 1, 1]}, (1, 3, 5), "names dimension 1 twice"),
+        ("Permute", {"dims": [0, 1]}, (1, 3, 5), "has 2 entries but the input is 3-d"),
+        ("Scale", {"shape": [4, 1, 1]}, (1, 3, 5, 5), "cannot broadcast [1, 3, 5, 5] (from the input)"),
+        ("GLU", {"dim": 1}, (1, 3, 4), "GLU halves it"),
+        ("PixelShuffle", {"upscale_factor": 2}, (1, 6, 2, 2), "divisible by 2² = 4"),
+        ("PixelUnshuffle", {"downscale_factor": 2}, (1, 1, 3, 2), "does not divide the input height 3"),
+        ("ChannelShuffle", {"groups": 4}, (1, 6, 2, 2), "groups=4 does not divide the 6 input channels"),
+        ("LPPool2d", {"norm_type": 0, "kernel_size": 2}, (1, 1, 4, 4), "norm_type must not be 0"),
+        ("LPPool1d", {"norm_type": 2, "kernel_size": [2]}, (1, 1, 4), "takes one integer, not a list"),
+        ("LPPool3d", {"norm_type": 2, "kernel_size": 3, "ceil_mode": True, "stride": 2}, (1, 1, 2, 4, 4),
+         "padding not counted"),
+    ],
+)
+def test_v2_layers_refuse_what_pytorch_refuses(type_name: str, args: dict[str, Any], shape: Any, words: str) -> None:
+    with pytest.raises(ConvCalcError) as err:
+        build(type_name, **args).forward(shape)
+    assert err.value.exit_code == 1 and words in str(err.value)
+
+
+def test_scale_params_and_arguments_are_declared_once() -> None:
+    from convcalc.layers import arg_schema
+
+    assert build("Scale").forward((2, 96, 7, 7)) == ((2, 96, 7, 7), 96, 0, 0, ())
+    assert build("Scale", shape=[96]).forward((2, 7, 7, 96)).params == 96
+    assert list(arg_schema("Permute")) == ["dims"] and build("Permute", dims=[0, 2, 1]).dims == 0
+    assert list(arg_schema("Slice")) == ["dim", "start", "end", "step"]
+    assert list(arg_schema("LPPool2d")) == ["norm_type", "kernel_size", "stride", "ceil_mode"]
+    assert "divisor_override" not in arg_schema("AvgPool1d") and "divisor_override" in arg_schema("AvgPool2d")
+    assert list(arg_schema("AdaptiveAvgPool2d")) == ["output_size"]
+    assert build("LPPool2d", norm_type=float("inf"), k=2).forward((1, 1, 5, 5)).output_shape == (1, 1, 2, 2)

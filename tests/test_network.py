@@ -79,7 +79,7 @@ def test_inferred_arguments_are_checked_when_given(layer: dict[str, Any], given:
     inferred = convcalc.analyze(net(layer)).to_dict()
     explicit = convcalc.analyze(net({type_name: {**args, **given}})).to_dict()
     assert inferred == explicit
-    wrong = {type_name: {**args, **{k: 5 for k in given}}}
+    wrong = {type_name: {**args, **dict.fromkeys(given, 5)}}
     err = error(net(wrong))
     assert err.exit_code == 1 and words in str(err)
 
@@ -108,6 +108,7 @@ def test_the_lenet_example_of_the_spec() -> None:
         "input_shape": [1, 1, 28, 28], "output_shape": [1, 6, 28, 28],
         "params": 156, "buffers": 0, "macs": 117600, "flops": 235200, "activation_bytes": 18816,
         "receptive_field": {"size": [5, 5], "jump": [1, 1], "start": [0.0, 0.0]}, "warnings": [],
+        "composite": False, "inputs": ["input"], "qualname": "conv1", "trainable_params": 156, "training_only": False,
     }  # fmt: skip
     assert report["totals"]["params"] == 61706
 
@@ -320,7 +321,7 @@ def test_receptive_field_is_the_span_torch_differentiates(case: tuple[int, list[
         lo, hi = centre - (size - 1) / 2, centre + (size - 1) / 2
         assert lo == int(lo) and hi == int(hi)
         assert all(lo <= h <= hi for h in hit)
-        if 0 <= lo and hi <= n - 1:
+        if lo >= 0 and hi <= n - 1:
             assert (hit[0], hit[-1]) == (lo, hi)
 
 
@@ -418,12 +419,17 @@ def billion_laughs(levels: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def test_a_billion_laughs_is_refused_before_anything_is_built(monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_building(*args: Any) -> None:
-        raise AssertionError("the network was built before the layer count was checked")
+def test_a_billion_laughs_is_refused_after_building_each_aliased_list_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    built: list[str] = []
+    real_build = spec.build
 
-    monkeypatch.setattr(spec._Builder, "entry", no_building)
+    def counting_build(type_name: str, **args: Any) -> Any:
+        built.append(type_name)
+        return real_build(type_name, **args)
+
+    monkeypatch.setattr(spec, "build", counting_build)
     err = error(billion_laughs(10))  # 9**10 ≈ 3.5 billion layers from 600 bytes
+    assert len(built) == 9  # the nine ReLUs of level 0: each aliased list is built once, then counted
     assert isinstance(err, convcalc.LimitError) and err.exit_code == 2
     assert f"more than {LIMITS['layers']:,} layers" in str(err) and "the limit" in str(err)
 
@@ -574,10 +580,12 @@ def test_totals_and_composite_rows_are_sums(network: dict[str, Any]) -> None:
     assert report["totals"]["flops"] == 2 * report["totals"]["macs"]
 
 
-SPEC_TOP = ["convcalc", "name", "input_shape", "dtype", "layers", "totals", "warnings"]
+SPEC_TOP = ["convcalc", "name", "input_shape", "dtype", "layers", "totals", "warnings", "outputs"]
 SPEC_ROW = ["index", "path", "name", "type", "depth", "input_shape", "output_shape", "params", "buffers",
-            "macs", "flops", "activation_bytes", "receptive_field", "warnings"]  # fmt: skip
-SPEC_TOTALS = ["params", "trainable_params", "buffers", "macs", "flops", "activation_bytes", "param_bytes"]
+            "macs", "flops", "activation_bytes", "receptive_field", "warnings",
+            "composite", "inputs", "qualname", "trainable_params", "training_only"]  # fmt: skip
+SPEC_TOTALS = ["params", "trainable_params", "buffers", "macs", "flops", "activation_bytes", "param_bytes",
+               "training_only_params", "training_only_macs"]
 
 
 def exact_ints(value: Any) -> bool:
@@ -604,7 +612,8 @@ def test_to_dict_is_specs_json(network: dict[str, Any], dtype: str) -> None:
             assert list(rf) == ["size", "jump", "start"]
             assert all(exact_ints(v) for v in rf["size"] + rf["jump"])
             assert all(type(v) is float for v in rf["start"])
-        if row["type"] not in COMPOSITES:
+        assert row["composite"] == (row["type"] in COMPOSITES)
+        if not row["composite"]:
             assert row["activation_bytes"] == nbytes * math.prod(row["output_shape"])
 
 

@@ -39,13 +39,14 @@ from __future__ import annotations
 import random
 import warnings
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import pytest
+from reference import slide
 
 from convcalc import ConvCalcError, build
-from reference import slide
 
 torch = pytest.importorskip("torch")
 from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
@@ -784,3 +785,259 @@ if __name__ == "__main__":  # python tests/test_oracle_layers.py: list every dis
     found, categories, counts = run_all(generate_cases())
     print("\n".join(found))
     print(len(found), "disagreements;", dict(categories), dict(counts), file=sys.stderr)
+
+
+# ---------------------------------------------------------------------------------------
+# v2 layers (SPEC §2a) and LPPool: their own seed and plan, so the cases above stay the same
+# ---------------------------------------------------------------------------------------
+
+SEED_V2 = 20_250_214
+
+
+class _Permute(torch.nn.Module):
+    def __init__(self, dims: Any) -> None:
+        super().__init__()
+        self.dims = list(dims)
+
+    def forward(self, x: Any) -> Any:
+        return x.permute(self.dims)
+
+
+class _Slice(torch.nn.Module):
+    def __init__(self, dim: int, start: int = 0, end: int | None = None, step: int = 1) -> None:
+        super().__init__()
+        self.dim, self.index = dim, slice(start, end, step)
+
+    def forward(self, x: Any) -> Any:
+        dim = self.dim + x.dim() if self.dim < 0 else self.dim  # IndexError when out of range, as torch
+        return x[(slice(None),) * dim + (self.index,)]
+
+
+class _Scale(torch.nn.Module):
+    """ConvNeXt's layer scale: ``x * gamma``, gamma ``init · ones(shape)``."""
+
+    def __init__(self, shape: Any = None, init: float = 1.0, channels: int = 1, rank: int = 4) -> None:
+        super().__init__()
+        if shape is None and rank < 2:
+            raise ValueError("the default shape [C, 1, …] needs a channel dimension")
+        size = list(shape) if shape is not None else [channels] + [1] * (rank - 2)
+        self.gamma = torch.nn.Parameter(init * torch.ones(size))
+
+    def forward(self, x: Any) -> Any:
+        return x * self.gamma
+
+
+def _v2_module(case: Case) -> Any:
+    if case.type == "Permute":
+        return _Permute(**case.args)
+    if case.type == "Slice":
+        return _Slice(**case.args)
+    if case.type == "Scale":
+        return _Scale(**case.args, channels=case.shape[1] if len(case.shape) > 1 else 1, rank=len(case.shape))
+    return getattr(torch.nn, case.type)(**case.args)
+
+
+_MERGES = {
+    "Add": lambda xs, args: sum(xs[1:], xs[0]),
+    "Multiply": lambda xs, args: __import__("functools").reduce(lambda a, b: a * b, xs),
+    "Concat": lambda xs, args: torch.cat(xs, dim=args.get("dim", 1)),
+}
+
+
+def run_torch_v2(case: Case) -> Outcome:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if case.type in _MERGES:
+                y = _MERGES[case.type]([torch.zeros(s) for s in case.note["shapes"]], case.args)
+                params = buffers = 0
+            else:
+                module = _v2_module(case).eval()
+                with torch.no_grad():
+                    y = module(torch.zeros(case.shape))
+                params = sum(p.numel() for p in module.parameters())
+                buffers = sum(b.numel() for b in module.buffers())
+    except TypeError as err:
+        if "unexpected keyword" in str(err) or "missing" in str(err):
+            raise AssertionError(f"generator bug: {case}: {err}") from err
+        return Outcome(error=f"{type(err).__name__}: {err}")
+    except (RuntimeError, ValueError, NotImplementedError, IndexError, ZeroDivisionError) as err:
+        return Outcome(error=f"{type(err).__name__}: {err}")
+    shape = tuple(y.shape)
+    if 0 in shape:
+        return Outcome(error="torch returned an empty tensor", shape=shape, empty=True)
+    return Outcome(shape=shape, params=params, buffers=buffers)
+
+
+def run_convcalc_v2(case: Case) -> Outcome:
+    try:
+        layer = build(case.type, **case.args)
+        if case.type in _MERGES:
+            shapes = case.note["shapes"]
+            step = layer.forward_many(shapes, [f"'t{i}'" for i in range(len(shapes))])  # type: ignore[attr-defined]
+        else:
+            step = layer.forward(case.shape)
+    except ConvCalcError as err:
+        if err.exit_code != 1:
+            return Outcome(error=f"exit code {err.exit_code} (expected 1): {err}", shape=())
+        return Outcome(error=str(err))
+    return Outcome(shape=step.output_shape, params=step.params, buffers=step.buffers)
+
+
+def _shape_v2(rng: random.Random, lo: int = 1, hi: int = 5) -> tuple[int, ...]:
+    return tuple(rng.randint(1, 6) for _ in range(rng.randint(lo, hi)))
+
+
+def gen_lppool(rng: random.Random) -> Case:
+    """LPPool1d/2d/3d: norm_type (0, ±inf and negative included), kernel, stride, ceil_mode."""
+    dims = rng.randint(1, 3)
+    k: Any = _per_dim(rng, dims, 1, 4)
+    if dims == 1 and rng.random() < 0.1:
+        k = (k,)  # PyTorch's lp_pool1d refuses a list kernel_size
+    args: dict[str, Any] = dict(
+        norm_type=rng.choice((1, 2, 2, 3, 1.5, -1, 0, float("inf"), -float("inf"))), kernel_size=k
+    )
+    if rng.random() < 0.6:
+        args["stride"] = _per_dim(rng, dims, 0 if rng.random() < 0.05 else 1, 3)
+    if rng.random() < 0.4:
+        args["ceil_mode"] = True
+    return Case("lppool", f"LPPool{dims}d", args, (rng.randint(1, 2), rng.randint(1, 3), *_spatial(rng, dims)))
+
+
+def gen_permute(rng: random.Random) -> Case:
+    shape = _shape_v2(rng, 1, 5)
+    dims = list(range(len(shape)))
+    rng.shuffle(dims)
+    dims = [d - len(shape) if rng.random() < 0.3 else d for d in dims]
+    r = rng.random()
+    if r < 0.1:
+        dims = dims[:-1] or [0, 0]  # too few
+    elif r < 0.2 and len(dims) > 1:
+        dims[0] = dims[1]  # a duplicate
+    elif r < 0.25:
+        dims[0] = len(shape)  # out of range
+    return Case("permute", "Permute", {"dims": dims}, shape)
+
+
+def gen_slice(rng: random.Random) -> Case:
+    shape = _shape_v2(rng, 1, 5)
+    n = max(shape)
+    args: dict[str, Any] = {"dim": rng.randint(-len(shape), len(shape) - 1)}
+    if rng.random() < 0.7:
+        args["start"] = rng.randint(-n - 2, n + 2)
+    if rng.random() < 0.6:
+        args["end"] = rng.choice((None, rng.randint(-n - 2, n + 2)))
+    if rng.random() < 0.5:
+        args["step"] = rng.choice((1, 2, 3, 0, -1)) if rng.random() < 0.9 else 1
+    if rng.random() < 0.05:
+        args["dim"] = len(shape)
+    return Case("slice", "Slice", args, shape)
+
+
+def gen_channel_shuffle(rng: random.Random) -> Case:
+    shape = _shape_v2(rng, 2, 5)
+    return Case("channel_shuffle", "ChannelShuffle", {"groups": rng.choice((1, 2, 3, 4, 0))}, shape)
+
+
+def gen_pixel_shuffle(rng: random.Random) -> Case:
+    r = rng.choice((1, 2, 2, 3, 0))
+    shape = list(_shape_v2(rng, 2, 5))
+    if len(shape) >= 3 and rng.random() < 0.6:
+        shape[-3] = max(1, r * r * rng.randint(1, 2))
+    if rng.random() < 0.5:
+        return Case("pixel_shuffle", "PixelShuffle", {"upscale_factor": r}, tuple(shape))
+    if len(shape) >= 3 and rng.random() < 0.6 and r:
+        shape[-1], shape[-2] = r * rng.randint(1, 3), r * rng.randint(1, 3)
+    return Case("pixel_unshuffle", "PixelUnshuffle", {"downscale_factor": r}, tuple(shape))
+
+
+def gen_glu(rng: random.Random) -> Case:
+    shape = tuple(rng.choice((1, 2, 3, 4, 6)) for _ in range(rng.randint(1, 4)))
+    args = {"dim": rng.randint(-len(shape) - 1, len(shape))} if rng.random() < 0.8 else {}
+    return Case("glu", "GLU", args, shape)
+
+
+def gen_scale(rng: random.Random) -> Case:
+    shape = _shape_v2(rng, 1, 5)
+    args: dict[str, Any] = {}
+    if rng.random() < 0.5:
+        k = rng.randint(1, len(shape))
+        gamma = [rng.choice((1, s, s + 1)) for s in shape[-k:]]
+        args["shape"] = [1] * rng.randint(0, 1) + gamma
+    if rng.random() < 0.3:
+        args["init"] = 1e-6
+    return Case("scale", "Scale", args, shape)
+
+
+def _broadcastable_pair(rng: random.Random) -> list[tuple[int, ...]]:
+    a = _shape_v2(rng, 1, 4)
+    b = list(a[rng.randint(0, len(a) - 1) :])
+    for i in range(len(b)):
+        r = rng.random()
+        b[i] = 1 if r < 0.3 else b[i] + 1 if r < 0.4 else b[i]
+    if rng.random() < 0.2:
+        a = tuple(1 if rng.random() < 0.3 else v for v in a)
+    shapes = [a, tuple(b)]
+    if rng.random() < 0.2:
+        shapes.append(tuple(a[-1:]))
+    rng.shuffle(shapes)
+    return shapes
+
+
+def gen_merge(rng: random.Random) -> Case:
+    kind = rng.choice(("Add", "Multiply", "Concat"))
+    if kind != "Concat":
+        shapes = _broadcastable_pair(rng)
+        return Case(f"merge_{kind.lower()}", kind, {}, shapes[0], {"shapes": shapes})
+    first = _shape_v2(rng, 1, 4)
+    dim = rng.randint(-len(first), len(first) - 1)
+    shapes = [first]
+    for _ in range(rng.randint(1, 2)):
+        other = list(first)
+        other[dim] = rng.randint(1, 4)
+        if rng.random() < 0.15:
+            j = rng.randint(0, len(other) - 1)
+            other[j] += 1
+        if rng.random() < 0.05:
+            other.append(1)
+        shapes.append(tuple(other))
+    args = {"dim": dim} if rng.random() < 0.8 or dim % len(first) != 1 else {}
+    return Case("merge_concat", "Concat", args, first, {"shapes": shapes})
+
+
+PLAN_V2: list[tuple[Callable[[random.Random], Case], int]] = [
+    (gen_lppool, 400),
+    (gen_permute, 200),
+    (gen_slice, 300),
+    (gen_channel_shuffle, 150),
+    (gen_pixel_shuffle, 300),
+    (gen_glu, 150),
+    (gen_scale, 200),
+    (gen_merge, 450),
+]
+
+
+def run_all_v2(seed: int = SEED_V2) -> tuple[list[str], Counter[str]]:
+    rng = random.Random(seed)
+    problems: list[str] = []
+    tally: Counter[str] = Counter()
+    for gen, count in PLAN_V2:
+        for _ in range(count):
+            case = gen(rng)
+            theirs, ours = run_torch_v2(case), run_convcalc_v2(case)
+            problem = compare(case, ours, theirs)
+            if problem:
+                problems.append(f"{case} {case.note.get('shapes', '')}: {problem}")
+                continue
+            tally[f"{case.category} {'rejects' if theirs.error else 'accepts'}"] += 1
+    return problems, tally
+
+
+def test_oracle_v2_layers() -> None:
+    problems, tally = run_all_v2()
+    print("\nv2 oracle:", ", ".join(f"{k} {v}" for k, v in sorted(tally.items())))
+    assert not problems, f"{len(problems)} disagreements with torch, e.g.:\n" + "\n".join(problems[:25])
+    for category in ("lppool", "permute", "slice", "channel_shuffle", "pixel_shuffle", "pixel_unshuffle", "glu",
+                     "scale", "merge_add", "merge_multiply", "merge_concat"):
+        assert tally[f"{category} accepts"] >= 30, (category, tally)
+        assert tally[f"{category} rejects"] >= 5, (category, tally)

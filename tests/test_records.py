@@ -12,9 +12,10 @@ from typing import Any, ClassVar
 import pytest
 
 from convcalc import analyze, build
+from convcalc.errors import Place
+from convcalc.network import Block, LayerNode
 from convcalc.records import Record
 from convcalc.report import Row, Totals
-from convcalc.spec import Composite, LayerNode
 
 
 class Point(Record, frozen=True):
@@ -109,13 +110,13 @@ def test_a_layer_checks_its_fields_when_built_directly() -> None:
 
 def test_report_rows_and_nodes_are_mutable_records() -> None:
     row = Row(1, "0", None, "ReLU", 0, (1, 2))
-    assert (row.output_shape, row.params, row.receptive_field, row.arguments, row.where) == ((), 0, None, {}, "")
+    assert (row.output_shape, row.params, row.receptive_field, row.arguments, row.where) == ((), 0, None, {}, Place())
     assert row.arguments is not Row(2, "1", None, "ReLU", 0, (1, 2)).arguments  # a dict of its own
     row.params += 5
     assert row == Row(1, "0", None, "ReLU", 0, (1, 2), params=5) and row != Row(1, "0", None, "ReLU", 0, (1, 3))
     assert Totals(params=3) == Totals(3) and Totals().to_dict()["flops"] == 0
-    node = Composite("Sequential", "block", "layers[0]", 3)
-    assert (node.children, node.shortcut, node.branches, node.dim, node.times) == ([], None, [], 1, 1)
+    node = Block("Sequential", "block", "layers[0]", 3, [])
+    assert (node.lists, node.sources, node.trainable, node.dim, node.times) == ([], None, None, 1, 1)
     assert LayerNode(build("ReLU"), None, "layers[1]", 4).line == 4
     report = analyze({"input": [1, 1, 4, 4], "layers": ["ReLU"]})
     assert pickle.loads(pickle.dumps(report)).to_dict() == report.to_dict()

@@ -21,7 +21,7 @@ from convcalc.render import COLUMNS, DEFAULT_COLUMNS, Format, parse_columns, ren
 from convcalc.render.columns import labels
 from convcalc.render.numbers import binary, join_x, si, thousands
 from convcalc.render.table import cell_len, layout
-from convcalc.zoo import zoo_names
+from convcalc.zoo import catalogue, zoo_names
 
 BLOCKS = Path(__file__).parent / "data" / "blocks.yaml"
 
@@ -189,7 +189,7 @@ def test_the_colour_codes_are_the_ones_rich_writes(env: dict[str, str], monkeypa
     monkeypatch.setattr(table, "_emit", spy)
     reports = [analyze(str(BLOCKS)), analyze("lenet")]
     coloured = [render(r, Format.table, width=w, color=True) for r in reports for w in (100, 40)]
-    coloured.append(render_zoo([("lenet", reports[1])], Format.table, width=60, color=True))
+    coloured.append(render_zoo(catalogue()[:1], Format.table, width=60, color=True))
     assert {style for lines, _ in seen for _, style in lines} == {"bold", "yellow", None}  # blocks.yaml warns
     lines, width = seen[0]
     lines += [("", "bold"), ("ctrl \x1b[31m\x07\ttab", "yellow"), ("wide 中文", "bold")]
@@ -252,8 +252,9 @@ def test_markdown_totals_and_warnings() -> None:
 
 
 def test_zoo_formats() -> None:
-    entries = [(name, analyze(name)) for name in ("lenet",)]
+    entries = [e for e in catalogue() if e["name"] == "lenet"]
     assert json.loads(render_zoo(entries, Format.json))["networks"][0]["params"] == 61706
-    assert render_zoo(entries, Format.plain).splitlines()[1] == "lenet\tLeNet-5\t1x1x28x28\t61706\t416520"
+    assert render_zoo(entries, Format.plain).splitlines()[1] == "lenet\tLeNet-5\t1x1x28x28\t61706\t416520\tLeNet\t" \
+        "classification\t"
     table = render_zoo(entries, Format.table, width=80)
-    assert "61,706" in table and "417 K" in table
+    assert "61,706" in table and "0.00042" in table and "LeNet" in table

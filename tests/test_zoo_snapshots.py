@@ -37,7 +37,7 @@ def _same(a: Any, b: Any, pairs: dict[int, int]) -> None:
                 _same(a[key], b[key], pairs)
         else:
             assert len(a) == len(b) and a.item_lines == b.item_lines
-            for x, y in zip(a, b):
+            for x, y in zip(a, b, strict=True):
                 _same(x, y, pairs)
     else:
         assert a == b or (isinstance(a, float) and math.isnan(a) and math.isnan(b))

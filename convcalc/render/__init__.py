@@ -10,12 +10,21 @@ from __future__ import annotations
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from .columns import COLUMNS, DEFAULT_COLUMNS, labels, parse_columns
+from .columns import COLUMNS, DEFAULT_COLUMNS, DELIMITED_COLUMNS, labels, parse_columns
 
 if TYPE_CHECKING:
     from ..report import Report
 
-__all__ = ["COLUMNS", "DEFAULT_COLUMNS", "Format", "ZooEntry", "parse_columns", "render", "render_zoo"]
+__all__ = [
+    "COLUMNS",
+    "DEFAULT_COLUMNS",
+    "DELIMITED_COLUMNS",
+    "Format",
+    "ZooEntry",
+    "parse_columns",
+    "render",
+    "render_zoo",
+]
 
 
 class Format(str, Enum):
@@ -28,11 +37,13 @@ class Format(str, Enum):
     markdown = "markdown"
 
 
-#: One built-in network for :func:`render_zoo`: its name and its report.
-ZooEntry = tuple[str, "Report"]
+#: One built-in network for :func:`render_zoo`: an entry of the zoo's catalogue.
+ZooEntry = dict[str, Any]
 
 
-def _visible(report: Report, depth: int | None) -> list[Any]:
+def _visible(report: Report, depth: int | None, leaves: bool) -> list[Any]:
+    if leaves:
+        return [row for row in report.rows if not row.composite]
     return [row for row in report.rows if depth is None or row.depth <= depth]
 
 
@@ -40,15 +51,20 @@ def render(
     report: Report,
     fmt: Format,
     *,
-    columns: tuple[str, ...] = DEFAULT_COLUMNS,
+    columns: tuple[str, ...] | None = None,
     depth: int | None = None,
+    leaves: bool = False,
     width: int = 100,
     color: bool = False,
 ) -> str:
     """The report in format ``fmt``: rows deeper than ``depth`` are left out (their
-    composite rows keep the sums), ``columns`` are the keys of :data:`COLUMNS` (json has
-    them all), ``width`` and ``color`` apply to the table."""
-    rows = _visible(report, depth)
+    block rows keep the sums), ``leaves`` keeps only the layer rows (so that a column
+    summed over the rows gives its total), ``columns`` are the keys of :data:`COLUMNS`
+    (by default :data:`DELIMITED_COLUMNS` for plain and csv, else :data:`DEFAULT_COLUMNS`;
+    json has them all), ``width`` and ``color`` apply to the table."""
+    rows = _visible(report, depth, leaves)
+    if columns is None:
+        columns = DELIMITED_COLUMNS if fmt in (Format.plain, Format.csv) else DEFAULT_COLUMNS
     if fmt is Format.json:
         from .text import json_report
 
@@ -66,7 +82,8 @@ def render(
 
 
 def render_zoo(entries: list[ZooEntry], fmt: Format, *, width: int = 100, color: bool = False) -> str:
-    """The list of built-in networks (name, title, input, params, MACs) in ``fmt``."""
+    """The catalogue of built-in networks (name, title, family, task, input, params,
+    MACs, published figures) in ``fmt``; the table groups them by family."""
     if fmt is Format.table:
         from .table import zoo_table
 

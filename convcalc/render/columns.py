@@ -4,12 +4,14 @@ for people (table, markdown) and exactly (plain, csv)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from ..errors import InputError
 from .numbers import DASH, binary, join_x, si, thousands
 
-__all__ = ["COLUMNS", "DEFAULT_COLUMNS", "Column", "footer", "labels", "parse_columns"]
+T = TypeVar("T", str, "str | None")
+
+__all__ = ["COLUMNS", "DEFAULT_COLUMNS", "DELIMITED_COLUMNS", "Column", "footer", "labels", "parse_columns"]
 
 
 class Column(NamedTuple):
@@ -52,12 +54,16 @@ def footer(columns: list[Column], totals: Any) -> list[str]:
     return [c.human(totals, "") if c.total is not None else ("total" if c.key == "layer" else "") for c in columns]
 
 
+def _kind(row: Any) -> str:
+    return "block" if row.composite else "layer"
+
+
 def _rf(row: Any, sep: str) -> str | None:
     rf = row.receptive_field
     return None if rf is None else join_x((size for size, _, _ in rf), sep)
 
 
-def _same(text: Callable[[Any], str]) -> Callable[[Any, str], str]:
+def _same(text: Callable[[Any], T]) -> Callable[[Any, str], T]:
     """A column shown the same way for people and machines."""
     return lambda row, label: text(row)
 
@@ -65,7 +71,13 @@ def _same(text: Callable[[Any], str]) -> Callable[[Any, str], str]:
 def _number(key: str, title: str, help: str, field: str, human: Callable[[int], str]) -> Column:
     """A summed number: readable in the table, exact in plain and csv, totalled beneath."""
     return Column(
-        key, title, help, _same(lambda r: human(getattr(r, field))), _same(lambda r: str(getattr(r, field))), True, field
+        key,
+        title,
+        help,
+        _same(lambda r: human(getattr(r, field))),
+        _same(lambda r: str(getattr(r, field))),
+        True,
+        field,
     )
 
 
@@ -74,27 +86,67 @@ COLUMNS: dict[str, Column] = {
     for c in (
         Column("index", "#", "row number", _same(lambda r: str(r.index)), _same(lambda r: str(r.index)), True),
         Column(
-            "layer", "layer", "name, or the path (indented by depth)",
-            lambda r, label: "  " * r.depth + label, lambda r, label: r.name if r.name is not None else r.path,
+            "layer",
+            "layer",
+            "name, or the path (indented by depth)",
+            lambda r, label: "  " * r.depth + label,
+            lambda r, label: r.name if r.name is not None else r.path,
         ),
         Column("path", "path", "dotted position (3.body.1)", _same(lambda r: r.path), _same(lambda r: r.path)),
         Column("depth", "depth", "nesting depth", _same(lambda r: str(r.depth)), _same(lambda r: str(r.depth)), True),
         Column("type", "type", "PyTorch class or block", _same(lambda r: r.type), _same(lambda r: r.type)),
         Column(
-            "input", "input shape", "input shape",
-            _same(lambda r: join_x(r.input_shape)), _same(lambda r: join_x(r.input_shape, "x")),
+            "kind",
+            "kind",
+            "layer, or block (a block row holds its layers' sums)",
+            _same(_kind),
+            _same(_kind),
         ),
         Column(
-            "output", "output shape", "output shape",
-            _same(lambda r: join_x(r.output_shape)), _same(lambda r: join_x(r.output_shape, "x")),
+            "qualname",
+            "qualname",
+            "PyTorch module name (the names of the enclosing blocks and the row's own)",
+            _same(lambda r: r.qualname or DASH),
+            _same(lambda r: r.qualname),
         ),
-        _number("params", "params", "trainable parameters", "params", thousands),
+        Column(
+            "inputs",
+            "inputs",
+            "paths of the rows it reads (input: the network input)",
+            _same(lambda r: " ".join(r.inputs) or DASH),
+            _same(lambda r: " ".join(r.inputs) or None),
+        ),
+        Column(
+            "input",
+            "input shape",
+            "input shape",
+            _same(lambda r: join_x(r.input_shape)),
+            _same(lambda r: join_x(r.input_shape, "x")),
+        ),
+        Column(
+            "output",
+            "output shape",
+            "output shape",
+            _same(lambda r: join_x(r.output_shape)),
+            _same(lambda r: join_x(r.output_shape, "x")),
+        ),
+        _number("params", "params", "parameters", "params", thousands),
+        _number(
+            "trainable",
+            "trainable",
+            "parameters that train (not under trainable: false)",
+            "trainable_params",
+            thousands,
+        ),
         _number("buffers", "buffers", "non-trainable state (BatchNorm statistics)", "buffers", thousands),
         _number("macs", "MACs", "multiply-accumulates", "macs", si),
         _number("flops", "FLOPs", "2·MACs", "flops", si),
         Column(
-            "rf", "receptive field", "receptive-field size per dimension",
-            _same(lambda r: _rf(r, "×") or DASH), _same(lambda r: _rf(r, "x")),
+            "rf",
+            "receptive field",
+            "receptive-field size per dimension",
+            _same(lambda r: _rf(r, "×") or DASH),
+            _same(lambda r: _rf(r, "x")),
         ),
         _number("memory", "memory", "activation bytes of the output", "activation_bytes", binary),
     )
@@ -102,6 +154,8 @@ COLUMNS: dict[str, Column] = {
 
 #: The columns shown unless ``--columns`` says otherwise (SPEC §4).
 DEFAULT_COLUMNS = ("index", "layer", "type", "output", "params", "macs", "rf", "memory")
+#: The default columns of plain and csv: with ``kind``, to tell the rows that hold sums.
+DELIMITED_COLUMNS = ("index", "layer", "type", "kind", "output", "params", "macs", "rf", "memory")
 
 _ALIASES = {"#": "index", "name": "layer", "shape": "output", "mem": "memory", "receptive_field": "rf"}
 

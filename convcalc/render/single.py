@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..layers import AXES
+from ..layers import AXES, Sliding
 from .numbers import shape, si, thousands
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ def _relation_lines(relations: Sequence[Relation]) -> list[str]:
         return [texts[0] + ("" if len(texts) == 1 else "   (each dimension)")]
     axes = AXES[len(texts)]
     width = max(len(a) for a in axes) + 1
-    return [f"{(axis + ':').ljust(width)} {text}" for axis, text in zip(axes, texts)]
+    return [f"{(axis + ':').ljust(width)} {text}" for axis, text in zip(axes, texts, strict=False)]
 
 
 def _big(n: int) -> str:
@@ -190,13 +190,13 @@ def _same_block(d: SameDim, stride: int, transposed: bool, given: bool, indent: 
 def same_text(request: Request, answers: Sequence[SameDim], windows: Sequence[Window], given: bool) -> str:
     """The target, the minimal padding with PyTorch's split and the smallest symmetric
     padding, per dimension (once when all dimensions are alike), then what to write."""
-    transposed = request.layer.type.startswith("ConvTranspose")
+    transposed = isinstance(request.layer, Sliding) and request.layer.transposed
     lines = [f"{describe(request)}, input {_sizes([d.n for d in answers])}"]
-    per_dim = [(d, w.s) for d, w in zip(answers, windows)]
+    per_dim = [(d, w.s) for d, w in zip(answers, windows, strict=False)]
     if len(set(per_dim)) == 1:
         lines += _same_block(answers[0], windows[0].s, transposed, given, "")
     else:
-        for axis, (d, s) in zip(AXES[len(answers)], per_dim):
+        for axis, (d, s) in zip(AXES[len(answers)], per_dim, strict=False):
             lines.append(f"{axis}:")
             lines += _same_block(d, s, transposed, given, "  ")
     lines.append(_advice(request, answers, transposed))
@@ -212,7 +212,8 @@ def _advice(request: Request, answers: Sequence[SameDim], transposed: bool) -> s
         return f"→ padding={_value([d.symmetric for d in answers])}"
     sides = ", ".join(f"{d.before}, {d.after}" for d in reversed(answers))
     order = ("left", "right", "top", "bottom", "front", "back")[: 2 * len(answers)]
-    return f"→ nn.ZeroPad{len(answers)}d(({sides})) ({', '.join(order)}), then padding=0"
+    then = ", then padding=0" if "padding" in request.layer.schema() else f", then the {request.layer.type}"
+    return f"→ nn.ZeroPad{len(answers)}d(({sides})) ({', '.join(order)}){then}"
 
 
 def quiet_same(answers: Sequence[SameDim]) -> str:
@@ -237,7 +238,7 @@ def same_json(request: Request, answers: Sequence[SameDim], windows: Sequence[Wi
         "convcalc": 1,
         "type": layer.type,
         "input": [d.n for d in answers],
-        "kernel_size": list(layer.kernel_size),
+        "kernel_size": [w.k for w in windows],
         "stride": [w.s for w in windows],
         "dilation": [w.d for w in windows],
         "out": [d.out for d in answers],

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .columns import COLUMNS, footer
-from .numbers import join_x, si, thousands
+from .numbers import join_x, thousands
 from .text import summary, title, warning_lines
 
 if TYPE_CHECKING:
@@ -187,17 +187,27 @@ def table(
     return _emit(lines, width, color)
 
 
-def zoo_table(entries: list[tuple[str, Report]], *, width: int, color: bool) -> str:
-    """The built-in networks: name, title, input, params and MACs."""
-    body: list[tuple[list[str], str | None]] = [
-        ([name, r.name or "", join_x(r.input_shape), thousands(r.totals.params), si(r.totals.macs)], None)
-        for name, r in entries
-    ]
+def zoo_table(entries: list[dict[str, Any]], *, width: int, color: bool) -> str:
+    """The built-in networks, grouped by family: name, input, params, GMACs and where the
+    published figures they match come from."""
+    from .text import gmacs, zoo_source
+
+    body: list[tuple[list[str], str | None]] = []
+    families: dict[str, list[dict[str, Any]]] = {}
+    for e in entries:  # the catalogue's order, each family where its first network is
+        families.setdefault(e["family"], []).append(e)
+    for family, members in families.items():
+        task = members[0]["task"]
+        body.append(([family + ("" if task == "classification" else f" ({task})"), "", "", "", ""], "bold"))
+        for e in members:
+            source = zoo_source(e).split(",")[0]  # the whole source is in the json
+            body.append(([f"  {e['name']}", join_x(e["input_shape"][1:]), thousands(e["params"]), gmacs(e["macs"]),
+                          source], None))  # fmt: skip
     grid = layout(
-        ["name", "network", "input", "params", "MACs"],
+        ["name", "input", "params", "GMACs", "published"],
         [cells for cells, _ in body],
-        right=[False, False, False, True, True],
-        shrink=[False, True, False, False, False],
+        right=[False, False, True, True, False],
+        shrink=[False, False, False, False, True],
         width=width,
     )
     return _emit(_grid_lines(grid, body, None), width, color)

@@ -45,9 +45,7 @@ def warning_lines(warnings: list[str] | tuple[str, ...], width: int) -> list[str
     """``warning: …`` lines, wrapped at ``width`` with the continuation indented."""
     lines: list[str] = []
     for warning in warnings:
-        lines += textwrap.wrap(
-            f"warning: {warning}", max(width, 40), subsequent_indent="  ", break_on_hyphens=False
-        )
+        lines += textwrap.wrap(f"warning: {warning}", max(width, 40), subsequent_indent="  ", break_on_hyphens=False)
     return lines
 
 
@@ -129,7 +127,23 @@ def markdown(report: Report, rows: list[Any], names: dict[int, str], columns: tu
     return "\n".join(lines) + "\n"
 
 
-def zoo(entries: list[tuple[str, Report]], fmt: str) -> str:
+def gmacs(macs: int) -> str:
+    """MACs in billions as torchvision's model cards write "GFLOPS": ``4.089``.
+
+    >>> gmacs(4_089_184_256), gmacs(416_520)
+    ('4.089', '0.00042')
+    """
+    value = macs / 1e9
+    return f"{value:.3f}" if value >= 0.01 else f"{value:.2g}"
+
+
+def zoo_source(entry: dict[str, Any]) -> str:
+    """Where a built-in network's published figures come from ("" when none)."""
+    published = entry.get("published")
+    return published["source"] if published else ""
+
+
+def zoo(entries: list[dict[str, Any]], fmt: str) -> str:
     """The built-in networks in plain, csv, json or markdown."""
     if fmt == "json":
         return to_json(
@@ -137,27 +151,36 @@ def zoo(entries: list[tuple[str, Report]], fmt: str) -> str:
                 "convcalc": 1,
                 "networks": [
                     {
-                        "name": name,
-                        "title": r.name,
-                        "input_shape": list(r.input_shape),
-                        "params": r.totals.params,
-                        "macs": r.totals.macs,
-                        "flops": r.totals.flops,
+                        "name": e["name"],
+                        "title": e["title"],
+                        "input_shape": e["input_shape"],
+                        "params": e["params"],
+                        "macs": e["macs"],
+                        "flops": 2 * e["macs"],
+                        "family": e["family"],
+                        "task": e["task"],
+                        "outputs": e["outputs"],
+                        "published": e["published"],
                     }
-                    for name, r in entries
+                    for e in entries
                 ],
             }
         )
     if fmt == "markdown":
-        lines = ["| name | network | input | params | MACs |", "|---|---|---|--:|--:|"]
-        for name, r in entries:
+        lines = ["| name | network | family | input | params | GMACs | published |", "|---|---|---|---|--:|--:|---|"]
+        for e in entries:
             lines.append(
-                f"| {name} | {_md_cell(r.name or '')} | {join_x(r.input_shape)} | "
-                f"{thousands(r.totals.params)} | {si(r.totals.macs)} |"
+                f"| {e['name']} | {_md_cell(e['title'] or '')} | {_md_cell(e['family'])} | "
+                f"{join_x(e['input_shape'])} | "
+                f"{thousands(e['params'])} | {gmacs(e['macs'])} | {_md_cell(zoo_source(e))} |"
             )
         return "\n".join(lines) + "\n"
-    header = ("name", "network", "input", "params", "macs")
-    values = [(name, r.name or "", join_x(r.input_shape, "x"), str(r.totals.params), str(r.totals.macs)) for name, r in entries]
+    header = ("name", "network", "input", "params", "macs", "family", "task", "published")
+    values = [
+        (e["name"], e["title"] or "", join_x(e["input_shape"], "x"), str(e["params"]), str(e["macs"]), e["family"],
+         e["task"], zoo_source(e))
+        for e in entries
+    ]  # fmt: skip
     if fmt == "plain":
         return "\n".join("\t".join(_clean(v) for v in line) for line in [header, *values]) + "\n"
     out = io.StringIO()
