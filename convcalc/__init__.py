@@ -23,11 +23,15 @@ if TYPE_CHECKING:
         transposed_conv_out,
         transposed_same_padding,
     )
+    from .conventions import COUNTERS, counter_totals, with_convention
+    from .design import rf_at, sweep
     from .errors import ConvCalcError, InputError, InvalidLayerError, LimitError
     from .layers import LAYER_TYPES, Layer, Step, build
     from .network import analyze
     from .report import Report, Row, Totals
+    from .solve import solve
     from .spec import LIMITS
+    from .training import Training, train
 
 #: Where each public name lives. They are imported on first use (PEP 562), so that
 #: ``import convcalc`` costs nothing and a command loads only the modules it needs.
@@ -50,8 +54,12 @@ _HOMES = {
     **dict.fromkeys(("ConvCalcError", "InputError", "InvalidLayerError", "LimitError"), "errors"),
     **dict.fromkeys(("LAYER_TYPES", "Layer", "Step", "build"), "layers"),
     "analyze": "network",
+    **dict.fromkeys(("rf_at", "sweep"), "design"),
+    "solve": "solve",
+    **dict.fromkeys(("COUNTERS", "counter_totals", "with_convention"), "conventions"),
     **dict.fromkeys(("Report", "Row", "Totals"), "report"),
     "LIMITS": "spec",
+    **dict.fromkeys(("Training", "train"), "training"),
 }
 
 
@@ -74,6 +82,7 @@ def __dir__() -> list[str]:
 __version__ = "0.1.0"
 
 __all__ = [
+    "COUNTERS",
     "LAYER_TYPES",
     "LIMITS",
     "ConvCalcError",
@@ -85,17 +94,24 @@ __all__ = [
     "Row",
     "Step",
     "Totals",
+    "Training",
     "__version__",
     "adaptive_windows",
     "analyze",
     "build",
     "ceil_mode_drops",
     "conv_out",
+    "counter_totals",
     "coverage",
     "effective_kernel",
     "pool_out",
+    "rf_at",
     "rf_step",
     "same_padding",
+    "solve",
+    "sweep",
+    "train",
     "transposed_conv_out",
     "transposed_same_padding",
+    "with_convention",
 ]

@@ -3,10 +3,12 @@
 Each command parses its options, calls the library (:mod:`convcalc.explain`,
 :func:`convcalc.analyze`) and hands the result to one renderer of :mod:`convcalc.render`;
 it holds no arithmetic. :class:`_Group` turns every failure into a line or two on stderr
-and an exit code: 0 answered, 1 rejected by PyTorch's rules, 2 unreadable request, 130
-interrupted, 141 output pipe closed (3 would be a bug in convcalc). YAML is imported only
-to read a network; Rich (``rich.style``) only to colour a table on a terminal, and by
-Typer for --help.
+and an exit code: 0 answered, 1 rejected by PyTorch's rules, 2 unreadable request, 4 the
+answer could not be written or the environment failed, 130 interrupted, 141 output pipe
+closed (3 would be a bug in convcalc). The streams, the width, colour and encoding are
+:mod:`convcalc.terminal`'s; what convcalc changes in Typer, :mod:`convcalc._typer_patch`'s.
+YAML is imported only to read a network; Rich (``rich.style``) only to colour a table on
+a terminal, and by Typer for --help.
 
 The annotations are real objects, not postponed strings (no ``from __future__ import
 annotations``): Typer reads each command's signature three times while it builds the
@@ -25,61 +27,28 @@ from typer.core import TyperCommand, TyperGroup
 try:  # Typer ≥ 0.2x vendors Click
     from typer._click import exceptions as click_exceptions
 except ImportError:  # pragma: no cover - older Typer on Click
-    from click import exceptions as click_exceptions  # type: ignore[no-redef]
+    from click import exceptions as click_exceptions  # type: ignore[no-redef,unused-ignore]
 
-from . import __version__
+from . import __version__, _typer_patch, terminal
 from .errors import ConvCalcError, InputError, clip
 from .render import Format
 
 __all__ = ["app", "main", "parse_sizes"]
 
 PROG = "convcalc"
-EXIT_INTERRUPTED = 130
-EXIT_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a writer whose reader left
+EXIT_INTERRUPTED = terminal.EXIT_INTERRUPTED
+EXIT_PIPE = terminal.EXIT_PIPE
 EXIT_INTERNAL = 3
 
 
-class _PipeClosed(Exception):
-    """stdout's reader went away (``convcalc net resnet50 | head -3``)."""
-
-
 def _err(text: str) -> None:
-    try:
-        sys.stderr.write(text.rstrip("\n") + "\n")
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        pass
+    """A line on stderr (:meth:`Terminal.message`: it never fails)."""
+    terminal.terminal.message(text)
 
 
 def _out(text: str) -> None:
-    """Write the answer, all of it: a raw (unbuffered, ``python -u``) stdout may take a
-    large write in part, so the bytes are written in a loop; characters the stream cannot
-    encode become ``?``; a closed pipe becomes :class:`_PipeClosed`."""
-    stream = sys.stdout
-    try:
-        buffer = getattr(stream, "buffer", None)
-        if buffer is None:
-            stream.write(text)
-            stream.flush()
-            return
-        stream.flush()
-        view = memoryview(text.encode(stream.encoding or "utf-8", "replace"))
-        while view:
-            written = buffer.write(view)
-            view = view[len(view) if written is None else written :]
-        buffer.flush()
-    except BrokenPipeError:
-        raise _PipeClosed from None
-
-
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null so that the interpreter's last flush cannot fail
-    (the recipe of Python's documentation for SIGPIPE)."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass
+    """Write the answer, all of it (:meth:`Terminal.write`)."""
+    terminal.terminal.write(text)
 
 
 def _one_line(text: str) -> str:
@@ -87,132 +56,76 @@ def _one_line(text: str) -> str:
     return clip(" ".join(part.strip() for part in text.splitlines() if part.strip()))
 
 
-def _run(call: Callable[[], Any]) -> int:
-    """Run the command line and map every outcome to an exit code (SPEC §6)."""
+def _run(call: Callable[[], Any], doing: str | None = None) -> int:
+    """Run the command line and map every outcome to an exit code (SPEC §6); ``doing``
+    names what an environment failure stopped (``install the shell completion``)."""
+    term = terminal.terminal
     try:
         result = call()
+        term.flush()  # what Click or Rich left buffered fails here, not at exit
     except ConvCalcError as err:
-        _err(f"error: {_one_line(str(err))}")
+        if isinstance(err, terminal.StreamError):
+            term.silence_stdout()
+        term.error(_one_line(str(err)))
         return err.exit_code
     except click_exceptions.UsageError as err:
         if type(err).__name__ == "NoArgsIsHelpError":  # the help was shown
             return 2
         command = err.ctx.command_path if err.ctx is not None else PROG
-        _err(f"error: {_one_line(err.format_message())}")
-        _err(f"Try '{command} --help' for help.")
+        term.error(_one_line(err.format_message()))
+        term.message(f"Try '{command} --help' for help.")
         return 2
     except click_exceptions.ClickException as err:
-        _err(f"error: {_one_line(err.format_message())}")
+        term.error(_one_line(err.format_message()))
         return 2
     except (KeyboardInterrupt, typer.Abort):
-        _err("interrupted")
+        term.message("interrupted")
         return EXIT_INTERRUPTED
-    except _PipeClosed:
-        _silence_stdout()
+    except (terminal.PipeClosed, BrokenPipeError):
+        term.silence_stdout()
         return EXIT_PIPE
+    except OSError as err:  # the environment: a file that cannot be written, a stream that fails
+        term.silence_stdout()
+        term.error(_one_line(terminal.os_error_message(err, doing)))
+        return terminal.EXIT_ENVIRONMENT
     except Exception as err:  # a bug: one line, not a traceback (CONVCALC_DEBUG=1 shows it)
         if os.environ.get("CONVCALC_DEBUG"):
             raise
-        _err(
+        term.message(
             f"internal error: {type(err).__name__}: {_one_line(str(err))} "
             "(please report it; CONVCALC_DEBUG=1 shows the traceback)"
         )
         return EXIT_INTERNAL
     if result == EXIT_INTERRUPTED:  # Typer turns Ctrl-C into Exit(130) before we see it
-        _err("interrupted")
+        term.message("interrupted")
     return result if isinstance(result, int) else 0
 
 
-def _converter(annotation: Any) -> Callable[[Any], Any] | None:
-    """A plain conversion for the option types convcalc uses (str, int, bool, an Enum,
-    optional or not), with Click's wording for a bad value; None for any other type."""
-    import enum
-    import types
-    import typing
+class _Help:
+    """Help written as the answer is: a closed pipe is 141, a full disk exit 4."""
 
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return _converter(args[0]) if len(args) == 1 else None
-    if annotation is str:
-        return str
-    if annotation is int:
-
-        def to_integer(value: Any) -> int:
-            try:
-                if isinstance(value, bool):  # int(True) is 1: not a number on a command line
-                    raise TypeError
-                return int(value)
-            except (TypeError, ValueError):
-                raise ValueError(f"{value!r} is not a valid integer.") from None
-
-        return to_integer
-    if annotation is bool:
-        return lambda value: value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "on")
-    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
-        choices = ", ".join(repr(m.value) for m in annotation)
-
-        def to_member(value: Any) -> Any:
-            try:
-                return value if isinstance(value, annotation) else annotation(value)
-            except ValueError:
-                raise ValueError(f"{value!r} is not one of {choices}.") from None
-
-        return to_member
-    return None
-
-
-class _Coercion:
-    """Converts one option's value without pydantic.
-
-    Typer 0.2x converts every option through a pydantic ``TypeAdapter``, built on first
-    use: importing pydantic and building the adapters costs several times the whole
-    calculation of ``convcalc layer -q``. convcalc's options are all str, int, bool or an
-    Enum, which this converts the way Click does. It fills Typer's lazy per-parameter
-    ``_runtime_param`` slot; with a Typer that has no such slot nothing changes."""
-
-    def __init__(self, convert: Callable[[Any], Any]) -> None:
-        self.convert = convert
-
-    def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
-        if value is None:
-            return () if param.multiple or param.nargs == -1 else None
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        encoding = terminal.terminal.encoding()
+        if encoding is not None:  # Rich measures the text: give it what will be written
+            _typer_patch.map_help(self, lambda text: terminal.shown(text, encoding))
         try:
-            return self.convert(value)
-        except ValueError as err:
-            raise click_exceptions.BadParameter(str(err), ctx=ctx, param=param) from None
-
-
-def _plain(param: Any) -> Any:
-    """Give ``param`` a :class:`_Coercion` (when it is a Typer parameter of a known type)."""
-    descriptor = getattr(param, "type_descriptor", None)
-    if descriptor is not None and getattr(param, "_runtime_param", False) is None:
-        convert = _converter(descriptor.annotation)
-        if convert is not None:
-            param._runtime_param = _Coercion(convert)
-    return param
-
-
-def _plain_coercion(command: Any) -> None:
-    """Give every parameter of ``command`` and its subcommands a :class:`_Coercion`."""
-    for param in getattr(command, "params", ()):
-        _plain(param)
-    for sub in getattr(command, "commands", {}).values():
-        _plain_coercion(sub)
-
-
-class _Command(TyperCommand):
-    """A command whose --help option converts without pydantic too."""
+            super().format_help(ctx, formatter)  # type: ignore[misc]
+        except (BrokenPipeError, SystemExit):  # Rich's Console exits 1 on a broken pipe
+            raise terminal.PipeClosed from None
+        except OSError as err:
+            raise terminal.StreamError(terminal.os_error_message(err)) from None
 
     def get_help_option(self, ctx: Any) -> Any:
-        return _plain(super().get_help_option(ctx))
+        return _typer_patch.plain(super().get_help_option(ctx))  # type: ignore[misc]
 
 
-class _Group(TyperGroup):
+class _Command(_Help, TyperCommand):
+    """A command whose help converts without pydantic and writes as the answer does."""
+
+
+class _Group(_Help, TyperGroup):
     """The command group, with convcalc's error handling around Click's: Click's
     standalone mode prints multi-line boxes and tracebacks, this prints one or two lines."""
-
-    def get_help_option(self, ctx: Any) -> Any:
-        return _plain(super().get_help_option(ctx))
 
     def main(  # type: ignore[override]
         self,
@@ -222,11 +135,15 @@ class _Group(TyperGroup):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
-        _plain_coercion(self)
+        terminal.terminal.prepare()
+        _typer_patch.plain_coercion(self)
+        words = sys.argv[1:] if args is None else list(args)
+        doing = "install the shell completion" if "--install-completion" in words else None
         code = _run(
             lambda: super(_Group, self).main(
                 args=args, prog_name=prog_name or PROG, complete_var=complete_var, standalone_mode=False, **extra
-            )
+            ),
+            doing,
         )
         if standalone_mode:
             sys.exit(code)
@@ -244,27 +161,9 @@ app = typer.Typer(
 
 
 def _app_for(args: list[str]) -> typer.Typer:
-    """The app, with only the command that ``args`` begin with when they name one: Typer
-    reads the signature of every command it builds (a millisecond for the other three, on
-    every call), and a call runs one. Anything else (``--help``, ``--version``, a
-    misspelt command, shell completion) gets the whole app."""
-    if not args or any(name.endswith("_COMPLETE") for name in os.environ):
-        return app
-    import copy
-
-    from typer.main import get_command_name
-
-    chosen = [
-        c
-        for c in app.registered_commands
-        if (c.name or get_command_name(c.callback.__name__)) == args[0]  # type: ignore[union-attr]
-    ]
-    if len(chosen) != 1:
-        return app
-
-    only = copy.copy(app)
-    only.registered_commands = chosen
-    return only
+    """The app, with only the command that ``args`` begin with when they name one
+    (:func:`convcalc._typer_patch.app_for`)."""
+    return _typer_patch.app_for(app, args, os.environ)  # type: ignore[no-any-return]
 
 
 def main(argv: list[str] | None = None) -> NoReturn:
@@ -304,27 +203,13 @@ def _padding(text: str | None) -> tuple[int, ...] | str | None:
 
 
 def _width() -> int:
-    """The table's width: $COLUMNS, else the terminal's, else 100 (a file or a pipe)."""
-    columns = os.environ.get("COLUMNS", "")
-    if columns.isdigit() and int(columns) > 0:
-        return int(columns)
-    if sys.stdout.isatty():
-        import shutil
-
-        return shutil.get_terminal_size((100, 24)).columns
-    return 100
+    """The table's width (:meth:`Terminal.width`: $COLUMNS, else the terminal's, else 80)."""
+    return terminal.terminal.width()
 
 
 def _color() -> bool:
-    """Colour only on a terminal; NO_COLOR (non-empty) turns it off, FORCE_COLOR on."""
-    if os.environ.get("NO_COLOR"):
-        return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    try:
-        return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
-    except (AttributeError, ValueError):
-        return False
+    """Colour only on a terminal (:meth:`Terminal.color`)."""
+    return terminal.terminal.color()
 
 
 def _one_of(**flags: bool) -> None:
@@ -387,6 +272,10 @@ InOption = Annotated[
     typer.Option("--in", help="Input size: 28, or one per dimension: 28,28 or 28x28.", metavar="SIZES"),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+FormatOption = typer.Option(
+    "--format", "-f", help=f"Output format: {', '.join(f.value for f in Format)}.", metavar="FORMAT"
+)
+NoWarningsOption = Annotated[bool, typer.Option("--no-warnings", help="Leave the warnings out (they go to stderr).")]
 
 
 @app.command(
@@ -414,11 +303,17 @@ def layer(
         typer.Option("--output-padding", help="Transposed convolution's output_padding.", metavar="OP"),
     ] = None,
     ceil_mode: Annotated[bool, typer.Option("--ceil-mode", help="Pooling: round the output size up.")] = False,
-    c_in: Annotated[int | None, typer.Option("--c-in", help="Input channels (for params, MACs, FLOPs).")] = None,
-    c_out: Annotated[int | None, typer.Option("--c-out", help="Output channels (for params, MACs, FLOPs).")] = None,
-    groups: Annotated[int | None, typer.Option("--groups", "-g", help="Convolution groups (default 1).")] = None,
+    c_in: Annotated[
+        int | None, typer.Option("--c-in", help="Input channels (for params, MACs, FLOPs).", metavar="C")
+    ] = None,
+    c_out: Annotated[
+        int | None, typer.Option("--c-out", help="Output channels (for params, MACs, FLOPs).", metavar="C")
+    ] = None,
+    groups: Annotated[
+        int | None, typer.Option("--groups", "-g", help="Convolution groups (default 1).", metavar="G")
+    ] = None,
     no_bias: Annotated[bool, typer.Option("--no-bias", help="Convolution without bias.")] = False,
-    batch: Annotated[int, typer.Option("--batch", "-n", help="Batch size N (scales MACs).")] = 1,
+    batch: Annotated[int, typer.Option("--batch", "-n", help="Batch size N (scales MACs).", metavar="N")] = 1,
     explain_: Annotated[
         bool, typer.Option("--explain", help="Show each formula with the numbers put in, and the warnings.")
     ] = False,
@@ -426,6 +321,10 @@ def layer(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print only the output sizes, separated by spaces (for $(…)).")
     ] = False,
+    draw: Annotated[
+        bool, typer.Option("--draw", help="Draw each dimension's sliding window over the input (needs --in).")
+    ] = False,
+    no_warnings: NoWarningsOption = False,
 ) -> None:
     """The output size of one convolution or pooling layer.
 
@@ -435,7 +334,9 @@ def layer(
     from . import explain as ex
     from .render import single
 
-    _one_of(**{"--explain": explain_, "--json": json_, "-q": quiet})
+    _one_of(**{"--explain": explain_, "--json": json_, "-q": quiet, "--draw": draw})
+    if draw and in_ is None:
+        raise InputError("--draw needs --in: the window is drawn over an input of that size")
     request = ex.request_layer(
         type_,
         sizes=parse_sizes(in_, "--in"),
@@ -452,7 +353,9 @@ def layer(
         batch=batch,
     )
     if explain_:  # the explanation derives the relations itself
-        _out(single.explain_text(request, ex.explain(request), _width()))
+        explanation = ex.explain(request)
+        _out(single.explain_text(request, explanation, _width()))
+        _warn(explanation.warnings, no_warnings)
         return
     relations = ex.relations(request.layer, request.in_channels)
     if request.sizes is None:
@@ -462,12 +365,37 @@ def layer(
             _out(single.quiet_relation(relations) if quiet else single.layer_text(request, relations, None))
         return
     report = ex.layer_report(request)
-    if json_:
+    if draw:
+        _layer_draw(request, report)
+    elif json_:
         _out(single.layer_json(report, relations))
     elif quiet:
         _out(single.quiet_sizes(report))
     else:
         _out(single.layer_text(request, relations, report, _width()))
+    if not quiet:
+        _warn(report.rows[0].warnings, no_warnings)
+
+
+def _layer_draw(request: Any, report: Any) -> None:
+    """``layer --draw``: the sliding windows (:mod:`convcalc.draw`), in colour on a terminal
+    and in ASCII when standard output cannot encode the drawing's symbols."""
+    from .draw import strips
+    from .render.draw import UNICODE, draw_text
+    from .render.single import describe
+
+    row = report.rows[0]
+    head = (f"{describe(request)} · input {' × '.join(map(str, row.input_shape[2:]))} → output "
+            f"{' × '.join(map(str, row.output_shape[2:]))}")  # fmt: skip
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:
+        ("".join(UNICODE) + head).encode(encoding)
+        ascii = False
+    except (UnicodeEncodeError, LookupError):
+        ascii = True
+    options = terminal.terminal.table_options()
+    pictures = strips(request.layer, row.input_shape[2:])
+    _out(draw_text(head, pictures, width=options["width"], color=options["color"], ascii=ascii))
 
 
 @app.command(
@@ -500,6 +428,7 @@ def same(
             help="Print only the symmetric padding per dimension, or 'before after' per dimension when there is none.",
         ),
     ] = False,
+    no_warnings: NoWarningsOption = False,  # `same` has none: accepted, as by every command
 ) -> None:
     """The padding that gives a target output size ("same" padding).
 
@@ -529,6 +458,67 @@ def same(
         _out(single.same_text(request, answers, windows, out is not None))
 
 
+@app.command(
+    cls=_Command,
+    epilog="""Examples:
+
+  convcalc solve --in 224 --out 56                     (every Conv1d giving 224 → 56)
+  convcalc solve --in 224,224 --out 112,112 --k 3,5,7 --s 2
+  convcalc solve --type transpose --in 16 --out 32 --k 4 -q   → 4 2 1 1 0
+  convcalc solve --type maxpool --in 5 --out 2 --json
+  read k s p d <<< "$(convcalc solve --in 64 --out 32 --k 3 -q)\"""",
+)
+def solve(
+    in_: Annotated[
+        str, typer.Option("--in", help="Input size: 224, or one per dimension: 224,224.", metavar="SIZES")
+    ],
+    out: Annotated[
+        str, typer.Option("--out", help="Output size: 56, or one per dimension: 56,56.", metavar="SIZES")
+    ],
+    type_: TypeOption = "conv",
+    k: Annotated[
+        str | None, typer.Option("--k", "--kernel-size", help="Kernels to try: 3, 3,5,7 or 1..5 (default ≤ 11).",
+                                 metavar="K")
+    ] = None,
+    s: Annotated[
+        str | None, typer.Option("--s", "--stride", help="Strides to try (default ≤ 8).", metavar="S")
+    ] = None,
+    p: Annotated[
+        str | None, typer.Option("--p", "--padding", help="Paddings to try (default ≤ the effective kernel).",
+                                 metavar="P")
+    ] = None,
+    d: Annotated[
+        str | None, typer.Option("--d", "--dilation", help="Dilations to try (default ≤ 4).", metavar="D")
+    ] = None,
+    json_: JsonOption = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print only the first (simplest) layer, as: k s p d.")
+    ] = False,
+    no_warnings: NoWarningsOption = False,
+) -> None:
+    """Every single layer that maps an input size to an output size.
+
+    Lists each (kernel, stride, padding, dilation) of the --type that gives exactly --out
+    for --in, per dimension, simplest first; marks the ones that leave input unread, the
+    one padding="same" gives, and pooling that needs ceil_mode. No layer: exit 1, with the
+    nearest outputs within reach."""
+    from .render.solve import solve_json, solve_quiet, solve_text
+    from .solve import parse_choices
+    from .solve import solve as find
+
+    _one_of(**{"--json": json_, "-q": quiet})
+    solved = find(
+        parse_sizes(in_, "--in") or (),
+        parse_sizes(out, "--out") or (),
+        type_,
+        kernel_size=parse_choices(k, "--k"),
+        stride=parse_choices(s, "--s"),
+        padding=parse_choices(p, "--p", low=0),
+        dilation=parse_choices(d, "--d"),
+    )
+    _out(solve_json(solved) if json_ else solve_quiet(solved) if quiet else solve_text(solved))
+
+
 def _complete_network(incomplete: str) -> list[str]:
     """Shell completion for ``net``: built-in names and YAML files here."""
     from .zoo import zoo_names
@@ -554,7 +544,7 @@ def _source(text: str) -> Any:
 
     if text == "-":
         limit = LIMITS["file_bytes"]
-        data = sys.stdin.buffer.read(limit + 1)
+        data = terminal.terminal.read_stdin(limit + 1)
         if len(data) > limit:
             raise InputError(f"standard input is over {limit:,} bytes, the limit for a network")
         try:
@@ -590,7 +580,7 @@ def net(
     source: Annotated[
         str,
         typer.Argument(
-            help="A network file (YAML, SPEC §2), a built-in network (convcalc zoo), or - for standard input.",
+            help="A network file (YAML), a built-in network (convcalc zoo), or - for standard input.",
             metavar="FILE|NAME|-",
             autocompletion=_complete_network,
         ),
@@ -599,25 +589,27 @@ def net(
         str | None,
         typer.Option("--input", "-i", help="Input shape N,C,H,W (overrides the file's input).", metavar="SHAPE"),
     ] = None,
-    format_: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    format_: Annotated[Format, FormatOption] = Format.table,
     dtype: Annotated[
         str,
         typer.Option(
             "--dtype",
             help="Element type for memory: float32, float16, bfloat16, float64, int8, …",
+            metavar="DTYPE",
             autocompletion=_complete_dtype,
         ),
     ] = "float32",
     depth: Annotated[
         int | None,
-        typer.Option("--depth", help="Show blocks only down to this depth (0: top level); totals stay whole."),
+        typer.Option("--depth", help="Show blocks only down to this depth (0: top level); totals stay whole.",
+                     metavar="N"),
     ] = None,
     columns: Annotated[
         str | None,
         typer.Option(
             "--columns",
             "-c",
-            help="Columns to show, comma-separated: index, layer, path, depth, type, kind, qualname, inputs, "
+            help="Columns to show, comma-separated: index, layer, path, depth, type, kind, qualname, args, inputs, "
             "input, output, params, trainable, buffers, macs, flops, rf, memory. Not for json.",
             metavar="LIST",
         ),
@@ -629,6 +621,52 @@ def net(
             help="Only the layer rows, not the block rows that hold their sums: each column then sums to its total.",
         ),
     ] = False,
+    batch: Annotated[
+        int | None,
+        typer.Option("--batch", "-n", help="The input's batch size N (the rest of the input shape is kept).",
+                     metavar="N"),
+    ] = None,
+    train: Annotated[
+        bool,
+        typer.Option(
+            "--train", help="Training figures: saved activations, gradients, optimizer state, backward FLOPs."
+        ),
+    ] = False,
+    optimizer: Annotated[
+        str,
+        typer.Option("--optimizer", help="With --train: sgd, momentum, nesterov, rmsprop, adagrad, adam or adamw.",
+                     metavar="NAME"),
+    ] = "sgd",
+    fit: Annotated[
+        str | None,
+        typer.Option("--fit", help="With --train: the largest batch whose training memory fits, e.g. 24GiB.",
+                     metavar="BYTES"),
+    ] = None,
+    convention: Annotated[
+        str | None,
+        typer.Option("--convention", help="Count MACs/FLOPs as another tool does: torch, fvcore, ptflops, "
+                     "ptflops-aten, thop, ultralytics, torchinfo or torchvision.", metavar="NAME"),
+    ] = None,
+    conventions: Annotated[
+        bool,
+        typer.Option(
+            "--conventions", help="The network's total as each other counter reports it, and why they differ."
+        ),
+    ] = False,
+    sweep: Annotated[
+        str | None,
+        typer.Option("--sweep", help="Analyse at each input size: 224,320,640 or 160..640:32 (HxW items too).",
+                     metavar="SIZES"),
+    ] = None,
+    rf_at: Annotated[
+        str | None,
+        typer.Option("--rf-at", help="The input region that output position I[,J…] depends on.", metavar="I,J"),
+    ] = None,
+    of: Annotated[
+        str | None,
+        typer.Option("--of", help="With --rf-at: the row (name or path) whose output position it is.", metavar="ROW"),
+    ] = None,
+    no_warnings: NoWarningsOption = False,
 ) -> None:
     """The per-layer table of a network, with totals and warnings.
 
@@ -646,12 +684,114 @@ def net(
         raise InputError(f"--depth must be ≥ 0, got {depth}")
     if leaves and depth is not None:
         raise InputError("--leaves and --depth do not go together: --leaves keeps every layer row and no block row")
-    report = analyze(_source(source), input_shape=input_, dtype=dtype)
-    text = render(report, format_, columns=keys, depth=depth, leaves=leaves, width=_width(), color=_color())
+    _one_of(**{"--train": train, "--conventions": conventions, "--sweep": sweep is not None,
+               "--rf-at": rf_at is not None})  # fmt: skip
+    if not train and (optimizer != "sgd" or fit is not None):
+        raise InputError(f"{'--optimizer' if optimizer != 'sgd' else '--fit'} needs --train")
+    training_columns = [k for k in keys or () if k in ("saved", "grad", "optimizer", "backward")]
+    if not train and training_columns:
+        raise InputError(f"--columns {training_columns[0]} needs --train")
+    if of is not None and rf_at is None:
+        raise InputError("--of needs --rf-at")
+    source_data = _source(source)
+    if sweep is not None:
+        return _net_sweep(source_data, sweep, input_, dtype, batch, format_, no_warnings)
+    if rf_at is not None:
+        return _net_rf_at(source_data, rf_at, of, input_, dtype, batch, format_, no_warnings)
+    report = analyze(source_data, input_shape=input_, dtype=dtype, batch=batch)
+    if conventions:
+        return _net_conventions(report, format_, no_warnings)
+    if convention is not None:
+        report = _with_convention(report, convention)
+    if train:
+        return _net_train(source_data, report, optimizer, fit, keys, depth, leaves, format_, no_warnings)
+    text = render(report, format_, columns=keys, depth=depth, leaves=leaves, **terminal.terminal.table_options())
     _out(text)
-    if report.warnings and format_ in (Format.plain, Format.csv):
+    _report_warnings(report, no_warnings)
+
+
+def _warn(warnings: Any, no_warnings: bool) -> None:
+    """Each warning on stderr, ``warning: …`` (SPEC §4: never on stdout)."""
+    if not no_warnings:
+        for text in warnings:
+            _err(f"warning: {text}")
+
+
+def _report_warnings(report: Any, no_warnings: bool) -> None:
+    """A network's warnings on stderr, in the walk's order, each naming its row's place
+    and, when it has one, its name (its qualname: ``'layer2.0.downsample.0' at layers[…]``)."""
+    named = {}
+    for row in report.rows:
+        label = row.qualname or row.name
+        if label is not None:
+            for text in row.warnings:
+                named[f"{row.where}: {text}"] = f"{label!r} at {row.where}: {text}"
+    _warn([named.get(text, text) for text in report.warnings], no_warnings)
+
+
+# -- net's v2 questions: each in its own function (and module) ------------------------------
+
+
+def _net_sweep(source: Any, sweep: str, input_: str | None, dtype: str, batch: int | None, fmt: Format,
+               no_warnings: bool) -> None:  # fmt: skip
+    """``net --sweep``: the network at each input size, read once (:func:`convcalc.design.sweep`);
+    a size the network rejects is a row with its reason, not an error."""
+    from .design import sweep as run
+    from .render.design import render_sweep
+
+    result = run(source, sweep, input_shape=input_, dtype=dtype, batch=batch)
+    _out(render_sweep(result, fmt, width=terminal.terminal.table_options()["width"]))
+
+
+def _net_rf_at(source: Any, rf_at: str, of: str | None, input_: str | None, dtype: str, batch: int | None,
+               fmt: Format, no_warnings: bool) -> None:  # fmt: skip
+    """``net --rf-at``: the input region one output position depends on (:func:`convcalc.design.rf_at`)."""
+    from .design import rf_at as find
+    from .render.design import render_region
+
+    answer = find(source, _positions(rf_at), of=of, input_shape=input_, dtype=dtype, batch=batch)
+    _out(render_region(answer, fmt))
+
+
+def _positions(text: str) -> tuple[int, ...]:
+    """``--rf-at 10,20`` (or ``10x20``): indices ≥ 0, one per spatial dimension or one for all."""
+    from .sizes import parse_sizes as read
+
+    found = read(text, "--rf-at", text_rule="takes output indices like 10 or 10,20")
+    if any(i < 0 for i in found):
+        raise InputError(f"--rf-at: indices count from 0, got {list(found)}")
+    return found
+
+
+def _net_conventions(report: Any, fmt: Format, no_warnings: bool) -> None:
+    """``net --conventions``: each other counter's total (issue "Reproduce … every other tool's count")."""
+    from .conventions import counter_totals
+    from .render.conventions import render_conventions
+
+    _out(render_conventions(report, counter_totals(report), fmt, width=_width()))
+    if report.warnings and not no_warnings:
         more = len(report.warnings) - 1
-        _err(f"warning: {report.warnings[0]}" + (f" (and {more} more: see --format table or json)" if more else ""))
+        _err(f"warning: {report.warnings[0]}" + (f" (and {more} more: see --format json)" if more else ""))
+
+
+def _with_convention(report: Any, convention: str) -> Any:
+    """``net --convention NAME``: the report's MACs/FLOPs as that counter counts them."""
+    from .conventions import with_convention
+
+    return with_convention(report, convention)
+
+
+def _net_train(source: Any, report: Any, optimizer: str, fit: str | None, keys: tuple[str, ...] | None,
+               depth: int | None, leaves: bool, fmt: Format, no_warnings: bool) -> None:  # fmt: skip
+    """``net --train``: training memory and FLOPs (issue "Training"), at the report's input
+    (its batch), or at the largest batch that fits ``--fit``."""
+    from .render.training import render_training
+    from .training import train
+
+    result = train(source, input_shape=report.input_shape, dtype=report.dtype, optimizer=optimizer, fit=fit)
+    options = terminal.terminal.table_options()
+    _out(render_training(result, fmt, columns=keys, depth=depth, leaves=leaves, **options))
+    _report_warnings(result.report, no_warnings)
 
 
 @app.command(
@@ -674,10 +814,12 @@ def zoo(
         typer.Option(
             "--task",
             help="Only networks of this task: classification, segmentation, detection, generation, video or audio.",
+            metavar="TASK",
         ),
     ] = None,
-    format_: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    format_: Annotated[Format, FormatOption] = Format.table,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the names, one per line.")] = False,
+    no_warnings: NoWarningsOption = False,  # `zoo` has none: accepted, as by every command
 ) -> None:
     """The built-in networks, by family, with their input, params, MACs and the published
     figures they are checked against."""
@@ -700,4 +842,4 @@ def zoo(
         return
     from .render import render_zoo
 
-    _out(render_zoo(entries, format_, width=_width(), color=_color()))
+    _out(render_zoo(entries, format_, **terminal.terminal.table_options()))

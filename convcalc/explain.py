@@ -138,7 +138,10 @@ def _dims(type_name: str, options: dict[str, Sizes | None]) -> int:
         longest = max(given, key=lambda name: given[name], default="--k")
         dims = given.get(longest, 1)
         if dims > 3:
-            raise InputError(f"{longest} has {dims} values: convolutions and pooling have 1 to 3 spatial dimensions")
+            raise InputError(
+                f"{longest} has {dims} values: convolutions and pooling have 1 to 3 spatial dimensions"
+                + _whole_tensor(longest, options[longest], dims - 2)
+            )
         owner = f"{longest} has {dims}"
     else:
         cls = layer_type(type_name, None)
@@ -146,8 +149,23 @@ def _dims(type_name: str, options: dict[str, Sizes | None]) -> int:
         owner = f"{cls} has {dims} spatial dimension{'s' if dims > 1 else ''}"
     for name, n in given.items():
         if n not in (1, dims):
-            raise InputError(f"{name} has {n} values but {owner}: give one value or {dims}")
+            raise InputError(
+                f"{name} has {n} values but {owner}: give one value or {dims}"
+                + (_whole_tensor(name, options[name], dims) if n == dims + 2 else "")
+            )
     return dims
+
+
+def _whole_tensor(name: str, values: Sizes | None, dims: int) -> str:
+    """The hint for ``--in 2,1,7,3``: the whole tensor ``[N, C, H, W]`` where the spatial
+    sizes belong (as tutorials write shapes)."""
+    if name != "--in" or values is None or len(values) != dims + 2 or not 1 <= dims <= 3:
+        return ""
+    n, c, *spatial = values
+    return (
+        f"; --in takes the spatial sizes only: for the tensor {list(values)} ([N, C, *spatial]) write "
+        f"--in {','.join(map(str, spatial))} --batch {n} (and --c-in {c} --c-out … for params and MACs)"
+    )
 
 
 def _spread(values: Sizes | None, dims: int) -> Sizes | None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from .bulk import paused_gc
 from .errors import ConvCalcError, InputError, InvalidLayerError, LimitError, Place
-from .layers import MAX_NUMBER, RF, Flatten, Layer, Linear, Merge, Shape, suggest
+from .layers import MAX_NUMBER, RF, AdaptivePool, Flatten, Layer, Linear, Merge, Reshape, Shape, suggest
 from .records import Record
 from .report import DTYPE_BYTES, Output, Report, Row, Totals
 
@@ -114,13 +114,10 @@ def analyze(network: Any, *, input_shape: Any = None, dtype: str = "float32", ba
     >>> report.rows[0].output_shape, report.totals.params
     ((1, 6, 28, 28), 156)
     """
-    if not isinstance(dtype, str) or dtype not in DTYPE_BYTES:
-        raise InputError(
-            f"unknown dtype {dtype!r}{suggest(str(dtype), DTYPE_BYTES)}; choose from {', '.join(DTYPE_BYTES)}"
-        )
-    if input_shape is not None:
-        from .sizes import parse_shape
+    from .sizes import parse_dtype, parse_shape
 
+    dtype = parse_dtype(dtype)  # fp16, bf16, … are aliases
+    if input_shape is not None:
         input_shape = parse_shape(input_shape, "input_shape")
     with paused_gc:  # a large network is millions of objects that all live to the end
         if isinstance(network, Network):
@@ -151,6 +148,26 @@ def _add_sums(parent: Row | Totals, child: Row) -> None:
 
 def _initial_rf(shape: Shape) -> RF:
     return ((1, 1, 0.0),) * (len(shape) - 2) if len(shape) >= 3 else None
+
+
+def _rf_in(layer: Layer, x: Tensor) -> RF:
+    """The receptive field ``layer`` starts from. A field has an entry per spatial
+    dimension of ``[N, C, *spatial]`` (``len(shape) − 2``), or of ``[C, *spatial]``
+    (``len(shape) − 1``) after a layer that read its input unbatched (SPEC §3); a field is
+    carried from one reading to the other only while it is the identity (no layer has
+    combined positions yet), else it is null. Layers that keep any field take it as it is."""
+    rf, rank = x.rf, len(x.shape)
+    if layer.unbatched(x.shape):
+        if rf is None and x.source == "input":
+            return ((1, 1, 0.0),) * (rank - 1)
+        return rf if rf is None or len(rf) == rank - 1 else _identity(rf, rank - 1)
+    if rf is not None and len(rf) == rank - 1 and type(layer).receptive_field is not Layer.receptive_field:
+        return _identity(rf, rank - 2)
+    return rf
+
+
+def _identity(rf: tuple[tuple[int, int, float], ...], n: int) -> RF:
+    return ((1, 1, 0.0),) * n if n > 0 and all(step == (1, 1, 0.0) for step in rf) else None
 
 
 _AXES = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
@@ -254,6 +271,9 @@ class _Walker:
         totals.param_bytes = totals.params * self.nbytes
         report = Report(net.name, shape, dtype, self.rows, totals, self.warnings)
         report.outputs = outputs
+        from .memory import peak_bytes
+
+        totals.peak_activation_bytes = peak_bytes(net, report, self.nbytes)
         return report
 
     def _output(self, name: str, line: int | None, top: _Frame) -> Output:
@@ -353,7 +373,7 @@ class _Walker:
         return InputError(f"{key}: unknown name '{name}'{hint}{defined}", where=where)
 
     def _place(self, node: Any, type_name: str) -> Place:
-        return Place(node.where, len(self.rows) + 1, type_name, node.line, tuple(self.repeats))
+        return Place(node.where, len(self.rows) + 1, type_name, node.line, tuple(self.repeats) if self.repeats else ())
 
     # -- layers ------------------------------------------------------------------------
 
@@ -383,6 +403,9 @@ class _Walker:
                 where=where,
             )
         warnings = step.warnings
+        if isinstance(layer, Linear):
+            note = layer.flatten_note(x.shape, x.rf, isinstance(self._producer(x), AdaptivePool))
+            warnings += (note,) if note else ()
         if len(inputs) > 1:
             rf, note = (
                 merge_rf([t.rf for t in inputs]) if all(len(t.shape) == len(out) for t in inputs) else (None, None)
@@ -391,9 +414,10 @@ class _Walker:
                 warnings += (note,)
             sources = tuple([t.source for t in inputs])
         else:
-            rf = layer.receptive_field(x.rf) if x.rf is not None and len(out) == len(x.shape) else None
+            rf_in = _rf_in(layer, x)
+            rf = layer.receptive_field(rf_in) if rf_in is not None and len(out) == len(x.shape) else None
             sources = (x.source,)
-        if rf is not None and len(rf) != len(out) - 2:
+        if rf is not None and len(rf) not in (len(out) - 2, len(out) - 1):
             rf = None
         params = step.params
         rows = self.rows
@@ -409,7 +433,7 @@ class _Walker:
             step.buffers,
             step.macs,
             2 * step.macs,
-            0 if layer.is_view() else math.prod(out) * self.nbytes,
+            0 if layer.is_view() or layer.in_place() else math.prod(out) * self.nbytes,
             rf,
             warnings,
             False,
@@ -419,6 +443,7 @@ class _Walker:
             sources,
             None if name is None else self._qualname(name),
             self.aux > 0,
+            layer,
         )
         rows.append(row)
         self.leaves.append(row)
@@ -435,10 +460,21 @@ class _Walker:
             return None
         return ".".join((*self.qualname, name)) if self.qualname else name
 
+    def _producer(self, x: Tensor) -> Layer | None:
+        """The layer of the row that made ``x``, when it is the last layer row."""
+        last = self.leaves[-1] if self.leaves else None
+        return last.layer if last is not None and last.path == x.source else None
+
     def _explain(self, err: ConvCalcError, layer: Any, shape: Shape) -> ConvCalcError:
         """A Linear whose in_features does not match what a Flatten made (directly, or
         through shape-preserving layers such as Dropout): say both numbers in the
-        network's terms."""
+        network's terms. A layer that fails on what a Reshape with the batch in its
+        shape made: say so (the mistake is at the Reshape)."""
+        last = self.leaves[-1] if self.leaves else None
+        if last is not None and isinstance(last.layer, Reshape) and last.output_shape == shape:
+            note = last.layer.batch_note(shape[1:])
+            if note is not None:
+                return type(err)(f"{err.detail}; the Reshape before it (#{last.index}): {note}", where=err.where)
         if isinstance(layer, Linear) and self.flatten is not None and self.flatten[1] == shape:
             flat_in, flat_out = self.flatten
             dim = len(flat_out) - 1  # the flattened dimension is the last one, where Linear acts
@@ -571,7 +607,7 @@ class _Walker:
                 f"piece{'s' if len(sizes) != 1 else ''} {sizes}, but there are {len(node.lists)} branches",
                 where=where,
             )
-        rf = x.rf if dim < 2 else None
+        rf = x.rf if dim < 2 and (x.rf is None or len(x.rf) == rank - 2) else None
         return [Tensor((*shape[:dim], s, *shape[dim + 1 :]), rf, x.source, x.name) for s in sizes]
 
 

@@ -53,6 +53,7 @@ class Row(Record):
     inputs: tuple[str, ...]  # the paths of the rows it reads ("input": the network input)
     qualname: str | None  # the dotted names of the enclosing named blocks and its own
     training_only: bool  # inside a training_only entry: its cost is not in the totals
+    layer: Any  # the Layer of a layer row (None for a block row): for analyses that ask it by class
 
     def __init__(  # written out (defaults here): one is built per row, 100,000 for a large network
         self,
@@ -77,6 +78,7 @@ class Row(Record):
         inputs: tuple[str, ...] = (),
         qualname: str | None = None,
         training_only: bool = False,
+        layer: Any = None,
     ) -> None:
         self.index = index
         self.path = path
@@ -99,6 +101,7 @@ class Row(Record):
         self.inputs = inputs
         self.qualname = qualname
         self.training_only = training_only
+        self.layer = layer
 
     def to_dict(self) -> dict[str, Any]:
         rf = self.receptive_field
@@ -151,6 +154,7 @@ class Totals(Record):
     flops: int = 0
     activation_bytes: int = 0
     param_bytes: int = 0
+    peak_activation_bytes: int = 0  # the most bytes of tensors alive at once in inference (SPEC §3)
     training_only_params: int = 0  # of rows under training_only: in params, as published counts have them
     training_only_macs: int = 0  # of rows under training_only: not in macs, flops or activation_bytes
 
@@ -176,6 +180,37 @@ class Report(Record):
             return self.outputs[0].output_shape
         top = [r for r in self.rows if r.depth == 0]
         return top[-1].output_shape if top else self.input_shape
+
+    def __str__(self) -> str:
+        """The table of ``convcalc net``: plain text without colour, as wide as the terminal
+        (100 columns when there is none, as in a notebook), in what ``sys.stdout`` can show."""
+        import shutil
+        import sys
+
+        from .render import Format, render
+
+        width = shutil.get_terminal_size((100, 24)).columns
+        encoding: str | None = getattr(sys.stdout, "encoding", None) or "utf-8"
+        try:
+            "─×…·—".encode(encoding or "utf-8")
+            encoding = None  # it shows every character
+        except (UnicodeEncodeError, LookupError):
+            pass
+        return render(self, Format.table, width=width, encoding=encoding).rstrip("\n")
+
+    def _repr_markdown_(self) -> str:
+        """The report in a notebook's markdown cell: ``--format markdown``."""
+        from .render import Format, render
+
+        return render(self, Format.markdown)
+
+    def _repr_html_(self) -> str:
+        """The report in a notebook: the markdown table's content as an HTML table."""
+        from .render import DEFAULT_COLUMNS
+        from .render.columns import labels
+        from .render.text import html
+
+        return html(self, self.rows, labels(self.rows), DEFAULT_COLUMNS)
 
     def to_dict(self) -> dict[str, Any]:
         with paused_gc:  # a dict and four lists per row, all kept

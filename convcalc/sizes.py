@@ -12,7 +12,7 @@ from typing import Any
 
 from .errors import ConvCalcError, InputError, Place
 
-__all__ = ["MAX_RANK", "parse_shape", "parse_sizes"]
+__all__ = ["DTYPE_ALIASES", "MAX_RANK", "parse_dtype", "parse_shape", "parse_sizes"]
 
 #: The most dimensions an input shape may have.
 MAX_RANK = 8
@@ -96,3 +96,33 @@ def parse_shape(value: Any, what: str = "input", line: int | None = None) -> tup
     if any(v < 1 for v in shape):
         raise InputError(f"{named.strip() + ': ' if named else ''}every size must be ≥ 1, got {list(shape)}", where=at)
     return shape
+
+
+#: Other names of the element types (as PyTorch, NumPy and mixed-precision docs write them).
+DTYPE_ALIASES = {
+    "fp32": "float32", "f32": "float32", "fp16": "float16", "f16": "float16", "bf16": "bfloat16",
+    "fp64": "float64", "f64": "float64", "i8": "int8", "u8": "uint8", "i16": "int16", "i32": "int32",
+    "i64": "int64",
+}  # fmt: skip
+
+
+def parse_dtype(value: Any) -> str:
+    """An element type: a name of ``DTYPE_BYTES`` or an alias (``fp16``, ``bf16``,
+    ``torch.float16``, any case); its name in ``DTYPE_BYTES``.
+
+    >>> parse_dtype("fp16"), parse_dtype("BF16"), parse_dtype("torch.float64"), parse_dtype("half")
+    ('float16', 'bfloat16', 'float64', 'half')
+    """
+    from .layers import show_value, suggest
+    from .report import DTYPE_BYTES
+
+    if isinstance(value, str):
+        name = value.strip().lower().removeprefix("torch.")
+        name = DTYPE_ALIASES.get(name, name)
+        if name in DTYPE_BYTES:
+            return name
+    hint = suggest(value, [*DTYPE_BYTES, *DTYPE_ALIASES]) if isinstance(value, str) else ""
+    raise InputError(
+        f"unknown dtype {show_value(value)}{hint}; choose from {', '.join(DTYPE_BYTES)} "
+        f"(or {', '.join(DTYPE_ALIASES)})"
+    )

@@ -55,8 +55,9 @@ def read_source(source: Any) -> tuple[Any, str | None]:
     """Decide what ``source`` is and return (parsed data, label for errors).
 
     A dict is taken as it is; a ``Path``, or a string naming an existing file or ending
-    in .yaml/.yml, is read as a file; a built-in network name (``lenet``) reads that file;
-    any other string is YAML text.
+    in .yaml/.yml, is read as a file (a file ``./resnet18`` wins over the built-in
+    network, as in ``convcalc net``); a built-in network name (``lenet``) reads that
+    network; any other string is YAML text.
     """
     if isinstance(source, dict):
         return source, None
@@ -69,11 +70,12 @@ def read_source(source: Any) -> tuple[Any, str | None]:
     if "\n" not in source and len(source) < 4096:
         from .zoo import zoo_path
 
+        # a file that exists wins over a built-in name, as for `convcalc net` (SPEC §4)
+        if source.endswith((".yaml", ".yml")) or os.path.exists(source):
+            return _parse(_read_file(Path(source)), source), source
         zoo = zoo_path(source)
         if zoo is not None:
             return _read_zoo(zoo, source), source
-        if source.endswith((".yaml", ".yml")) or os.path.exists(source):
-            return _parse(_read_file(Path(source)), source), source
         if ":" not in source:  # no YAML network fits on one line without a colon
             from .zoo import zoo_names
 
@@ -109,51 +111,64 @@ def _read_zoo(path: Path, label: str) -> Any:
 def freeze(data: Any) -> Any:
     """Data read from YAML as JSON values, the lines kept, for :func:`thaw`: a mapping is
     ``["map", line, [[key, value], …], [[key, line], …]]``, a list ``["seq", line, [[line,
-    item], …]]``, a mapping or list met again (a YAML alias) ``["ref", n]``, the n-th met."""
+    item], …]]``, a mapping or list met again (a YAML alias) ``["ref", n]``, the n-th met
+    (depth first). Without recursion: the data may nest as deep as YAML allows."""
     seen: dict[int, int] = {}
-
-    def walk(v: Any) -> Any:
+    root: list[Any] = [None]
+    stack: list[tuple[Any, Any, Any]] = [(data, root, 0)]  # (value, where its frozen form goes, at)
+    while stack:
+        v, into, at = stack.pop()
         if isinstance(v, (LineDict, LineList)):
             if id(v) in seen:
-                return ["ref", seen[id(v)]]
+                into[at] = ["ref", seen[id(v)]]
+                continue
             seen[id(v)] = len(seen)
             if isinstance(v, LineDict):
-                items = [[k, walk(x)] for k, x in v.items()]
-                return ["map", v.line, items, [[k, n] for k, n in (v.key_lines or {}).items()]]
-            return ["seq", v.line, [[n, walk(x)] for n, x in zip(v.item_lines or [], v)]]
-        if v is None or isinstance(v, (str, int, float)):
-            return v
-        raise TypeError(f"a snapshot holds no {type(v).__name__}")
-
-    return walk(data)
+                pairs = [[k, None] for k in v]
+                into[at] = ["map", v.line, pairs, [[k, n] for k, n in (v.key_lines or {}).items()]]
+            else:
+                pairs = [[n, None] for n, _ in zip(v.item_lines or [], v)]
+                into[at] = ["seq", v.line, pairs]
+            values = v.values() if isinstance(v, LineDict) else v
+            stack.extend(reversed([(x, pair, 1) for pair, x in zip(pairs, values)]))
+        elif v is None or isinstance(v, (str, int, float)):
+            into[at] = v
+        else:
+            raise TypeError(f"a snapshot holds no {type(v).__name__}")
+    return root[0]
 
 
 def thaw(frozen: Any) -> Any:
     """The data :func:`freeze` was given: :class:`LineDict` and :class:`LineList` with
-    their lines, a YAML alias again the same object."""
+    their lines, a YAML alias again the same object (without recursion, as :func:`freeze`)."""
     made: list[Any] = []
-
-    def walk(v: Any) -> Any:
+    root: list[Any] = [None]
+    stack: list[tuple[Any, Any, Any]] = [(frozen, root, 0)]
+    while stack:
+        v, into, at = stack.pop()
         if not isinstance(v, list):
-            return v
+            into[at] = v
+            continue
         if v[0] == "ref":
-            return made[v[1]]
+            into[at] = made[v[1]]
+            continue
+        out: Any
         if v[0] == "map":
-            out: Any = LineDict()
-            made.append(out)
+            out = LineDict()
             out.line = v[1]
-            for k, x in v[2]:
-                out[k] = walk(x)
+            for k, _ in v[2]:
+                out[k] = None  # the keys in order; the values are filled in below
             out.key_lines = dict(v[3])
+            children = [(x, out, k) for k, x in v[2]]
         else:
-            out = LineList()
-            made.append(out)
+            out = LineList([None] * len(v[2]))
             out.line = v[1]
-            out.extend(walk(x) for _, x in v[2])
             out.item_lines = [n for n, _ in v[2]]
-        return out
-
-    return walk(frozen)
+            children = [(x, out, i) for i, (_, x) in enumerate(v[2])]
+        made.append(out)
+        into[at] = out
+        stack.extend(reversed(children))
+    return root[0]
 
 
 def _read_file(path: Path) -> str:
@@ -335,10 +350,61 @@ def _loader() -> type:
         data.extend(loader.construct_object(child, deep=False) for child in node.value)
         data.item_lines = [child.start_mark.line + 1 for child in node.value]
 
+    def construct_int(loader: Any, node: Any) -> Any:
+        value = yaml.SafeLoader.construct_yaml_int(loader, node)
+        text = node.value
+        if not text.isdigit() or (text[0] == "0" and len(text) > 1):  # plain decimals read alike
+            reading = _yaml12_number(text, int)
+            if reading != value:
+                raise _yaml11_only(node, value, reading)
+        return value
+
+    def construct_float(loader: Any, node: Any) -> Any:
+        value = yaml.SafeLoader.construct_yaml_float(loader, node)
+        if "_" in node.value or ":" in node.value:  # the forms only YAML 1.1 reads as numbers
+            raise _yaml11_only(node, value, None)
+        return value
+
     Loader.add_constructor("tag:yaml.org,2002:map", construct_map)
     Loader.add_constructor("tag:yaml.org,2002:seq", construct_seq)
+    Loader.add_constructor("tag:yaml.org,2002:int", construct_int)
+    Loader.add_constructor("tag:yaml.org,2002:float", construct_float)
     _LOADER = Loader
     return Loader
+
+
+def _yaml12_number(text: str, kind: type) -> int | float | None:
+    """What YAML 1.2's core schema reads ``text`` as, when a number of ``kind``; else None
+    (text). Integers: decimal (leading zeros allowed), ``0o`` octal, ``0x`` hex, no ``_``."""
+    import re
+
+    if kind is int:
+        if re.fullmatch(r"[-+]?[0-9]+", text):
+            return int(text, 10)
+        if re.fullmatch(r"0o[0-7]+|0x[0-9a-fA-F]+", text):
+            return int(text[2:], 8 if text[1] == "o" else 16)
+        return None
+    if re.fullmatch(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?", text):
+        return float(text)
+    return None
+
+
+def _yaml11_only(node: Any, value: Any, reading: int | float | None) -> InputError:
+    """A number that YAML 1.1 (PyYAML) and YAML 1.2 read differently: refused, not guessed."""
+    text = node.value
+    place = Place(line=node.start_mark.line + 1, column=node.start_mark.column + 1)
+    if reading is not None:  # 010: octal in 1.1, decimal in 1.2
+        return InputError(
+            f"{text} is read by YAML 1.1 as {value} (octal) and by YAML 1.2 as {reading}; write {value}, "
+            f"or {reading} without the leading 0",
+            where=place,
+        )
+    why = (
+        "base 60" if ":" in text else "binary" if "0b" in text else "digits grouped by _" if "_" in text
+        else "a signed hexadecimal"
+    )  # fmt: skip
+    return InputError(f"{text} is read by YAML 1.1 as {value} ({why}) and as text by YAML 1.2; write {value}",
+                      where=place)  # fmt: skip
 
 
 _TAG_KINDS = {"int": "an integer", "float": "a number", "bool": "a boolean", "timestamp": "a date",
@@ -376,6 +442,12 @@ def _parse(text: str, label: str | None) -> Any:
         mark = err.problem_mark or err.context_mark
         place = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"
         what = (err.problem or err.context or "syntax error").strip()
+        if mark is not None and _line_at(text, mark.line)[mark.column : mark.column + 1] == "\t":
+            prefix = f"{label}: " if label else ""
+            raise InputError(
+                f"{prefix}YAML error at {place}: a tab; YAML does not allow tabs in indentation "
+                "(nor before a value): indent with spaces"
+            ) from None
         start = err.context_mark
         if err.problem and err.context and start is not None and mark is not None and start.line != mark.line:
             # the mistake is often where the construct began: an unclosed bracket lines above
@@ -396,6 +468,17 @@ def _parse(text: str, label: str | None) -> Any:
         if isinstance(err, ConvCalcError):
             raise
         raise InputError(f"YAML error: {type(err).__name__}: {err}") from None
+
+
+def _line_at(text: str, line: int) -> str:
+    """Line ``line`` (from 0) of ``text``, found without splitting the whole text."""
+    start = 0
+    for _ in range(line):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return ""
+    end = text.find("\n", start)
+    return text[start : end if end >= 0 else len(text)]
 
 
 # ---------------------------------------------------------------------------------------
@@ -445,7 +528,7 @@ def load(source: Any, *, input_shape: Any = None) -> Network:
     layers = data.get("layers")
     if layers is None:
         raise InputError("the network has no 'layers' list")
-    builder = _Builder()
+    builder = _Builder(len(shape))
     nodes = builder.layer_list(layers, "layers", _line_of(data, "layers"), 0)
     outputs = _outputs(data)
     return Network(None if name is None else str(name), shape, nodes, builder.rows, outputs, builder.names)
@@ -469,7 +552,8 @@ def _outputs(data: Any) -> tuple[tuple[str, int | None], ...] | None:
     return tuple(out)
 
 
-_TOP_KEYS = ("name", "input", "layers", "outputs")
+#: ``defs`` holds anything (YAML anchors to reuse with ``*name``); the analysis ignores it.
+_TOP_KEYS = ("name", "input", "layers", "outputs", "defs")
 _BLOCK_ARGS = {
     "Sequential": ("layers",),
     "Repeat": ("times", "start", "layers"),
@@ -530,7 +614,8 @@ class _Builder:
     list met again are counted, not built again), so that errors found here carry the
     walk's ``#index``, and the layer bound is checked as the count grows."""
 
-    def __init__(self) -> None:
+    def __init__(self, rank: int | None = None) -> None:
+        self.rank = rank  # of the network's input: which BatchNorm?d to suggest for "BatchNorm"
         self.rows = 0
         self.names: dict[str, Place] = {}  # every name, at its first definition
         self._built: dict[int, tuple[list[Any], int]] = {}  # id(YAML list) → (entries, rows)
@@ -602,7 +687,7 @@ class _Builder:
         ):
             return self.block(type_name, args, where, line, depth)
         try:
-            check_type(type_name)
+            check_type(type_name, self.rank)
         except ConvCalcError as err:
             hint = suggest(str(type_name), BLOCK_TYPES) if isinstance(type_name, str) else ""
             detail = err.detail if not hint or "did you mean" in err.detail else err.detail + hint

@@ -485,7 +485,8 @@ def _leaf(draw: st.DrawFn, shape: Shape, mode: str) -> Node:
             return Node("ReLU", None, shape_in=shape, shape_out=shape)
         return Node("GroupNorm", {"num_groups": draw(st.sampled_from(groups))}, shape_in=shape, shape_out=shape)
     if choice == "adaptive":
-        sizes = [draw(st.one_of(st.none(), st.integers(1, 4))) for _ in range(dims)]
+        entry = st.integers(1, 4) if dims == 1 else st.one_of(st.none(), st.integers(1, 4))  # torch: no null in 1-d
+        sizes = [draw(entry) for _ in range(dims)]
         if all(s is not None for s in sizes) and len(set(sizes)) == 1 and draw(st.booleans()):
             arg: Any = sizes[0]
         else:
@@ -811,7 +812,7 @@ def _shape_misfit(draw: st.DrawFn, case: NetCase) -> NetCase:
         choices += ["in_features"]
     what = draw(st.sampled_from(choices))
     if what == "rank":
-        dims = draw(st.sampled_from([d for d in (1, 2, 3) if d + 2 != rank]))
+        dims = draw(st.sampled_from([d for d in (1, 2, 3) if rank not in (d + 1, d + 2)]))  # [C, *spatial] is taken
         node = Node(f"Conv{dims}d", {"out_channels": 2, "kernel_size": 1}, shape_in=shape)
         words = [f"expects a {dims + 2}-d input"]
     elif what == "kernel":

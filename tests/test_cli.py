@@ -33,7 +33,8 @@ def run(*args: str, env: dict | None = None, input: str | bytes | None = None, c
     result = runner.invoke(app, list(args), env={**ENV, **(env or {})}, input=input)
     assert result.exit_code == code, (args, result.exit_code, result.stdout, result.stderr)
     assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
-    assert len(result.stderr.splitlines()) <= 2, result.stderr
+    errors = [line for line in result.stderr.splitlines() if not line.startswith("warning: ")]
+    assert len(errors) <= 2, result.stderr  # an error is one or two lines; each warning is one
     return result
 
 
@@ -145,8 +146,10 @@ def test_layer_explain(golden) -> None:  # type: ignore[no-untyped-def]
     out = run("layer", "--in", "224", "--k", "7", "--s", "2", "--p", "3", "--explain").stdout
     assert "⌊(224 + 2·3 − 7)/2⌋ + 1" in out and out.rstrip().endswith("= 112")
     # a stride that leaves input unread: kernel 2, stride 2 on 9 never reads position 8
-    out = run("layer", "--type", "Conv2d", "--in", "9", "--k", "2", "--s", "2", "--c-in", "3", "--c-out", "4", "--explain").stdout
-    assert "8 (1 of 9)" in out and "warning: input rows never read along the height" in out
+    result = run("layer", "--type", "Conv2d", "--in", "9", "--k", "2", "--s", "2", "--c-in", "3", "--c-out", "4", "--explain")
+    out = result.stdout
+    assert "warning" not in out  # the warnings go to stderr
+    assert "8 (1 of 9)" in result.stderr and result.stderr.startswith("warning: input rows never read along the height")
     assert f"params = C_out·(C_in/g)·∏k + C_out = 4·(3/1)·2·2 + 4 = {4 * 3 * 4 + 4}" in out
     golden("cli/layer_explain_conv2d.txt", out)
     golden("cli/layer_explain_ceil.txt", run("layer", "--type", "maxpool", "--in", "5", "--k", "3", "--s", "3", "--p", "1",
@@ -156,11 +159,14 @@ def test_layer_explain(golden) -> None:  # type: ignore[no-untyped-def]
     golden("cli/layer_explain_relation.txt", run("layer", "--k", "3,5", "--s", "2", "--p", "1", "--explain").stdout)
 
 
-def test_layer_warnings_follow_the_answer() -> None:
-    out = run("layer", "--in", "9", "--k", "2", "--s", "2").stdout
-    assert out.splitlines()[3] == "output    4"
-    assert out.splitlines()[4].startswith("warning: input positions never read along the length: 8 (1 of 9)")
+def test_layer_warnings_go_to_stderr() -> None:
+    result = run("layer", "--in", "9", "--k", "2", "--s", "2")
+    assert result.stdout.splitlines()[3] == "output    4" and len(result.stdout.splitlines()) == 4
+    assert result.stderr.startswith("warning: input positions never read along the length: 8 (1 of 9)")
     assert run("layer", "--in", "9", "--k", "2", "--s", "2", "-q").stdout == "4\n"  # -q: only the answer
+    for args in ([], ["--explain"], ["--json"]):
+        quiet = run("layer", "--in", "9", "--k", "2", "--s", "2", "--no-warnings", *args)
+        assert quiet.exit_code == 0 and quiet.stderr == "", args
 
 
 def test_layer_output_choices_are_exclusive() -> None:
@@ -237,10 +243,10 @@ def test_net_table_shape() -> None:
     out = run("net", BLOCKS).stdout
     lines = out.splitlines()
     assert lines[0] == "blocks · input 1×3×32×32 · float32"
-    assert "─" in lines[2] and "│" not in out  # a rule under the header, no box
-    assert "  block1" in out and "    shortcut.0" in out  # indented by depth
+    assert "─" in lines[2] and not any(line.endswith("│") or line.startswith("│") for line in lines)  # no box
+    assert "  block1" in out and "  ├ body.0" in out and "  └ shortcut.0" in out  # indented, branches marked
     assert any(line.startswith("Total params: 39,874") for line in lines)
-    assert sum(line.startswith("warning: ") for line in lines) == 2
+    assert not any(line.startswith("warning: ") for line in lines)  # on stderr
 
 
 def test_net_plain_columns_sum_to_the_totals() -> None:
@@ -290,10 +296,17 @@ def test_net_from_standard_input() -> None:
     assert json.loads(run("net", "-", "-f", "json", input=one_line).stdout)["input_shape"] == [1, 2, 4]
 
 
-def test_net_warnings_go_to_stderr_for_plain_and_csv() -> None:
-    result = run("net", BLOCKS, "-f", "plain")
-    assert result.stderr.startswith("warning: layers[3].layers[1].shortcut[0]") and "(and 1 more" in result.stderr
-    assert "warning" not in result.stdout
+@pytest.mark.parametrize("fmt", ["table", "plain", "csv", "json", "markdown"])
+def test_net_warnings_go_to_stderr_in_every_format(fmt: str) -> None:
+    result = run("net", BLOCKS, "-f", fmt)
+    report = convcalc.analyze(BLOCKS)
+    lines = result.stderr.splitlines()
+    assert len(lines) == len(report.warnings) == 2
+    assert all(line.startswith("warning: layers[3].layers[1].shortcut[0]") for line in lines)
+    assert "warning: " not in result.stdout
+    named = run("net", "resnet18", "-f", fmt).stderr.splitlines()
+    assert named[0].startswith("warning: 'layer2.0.downsample.0' at layers[5]") and len(named) == 6
+    assert run("net", BLOCKS, "-f", fmt, "--no-warnings").stderr == ""
 
 
 def test_net_markdown_keeps_the_indentation() -> None:

@@ -72,3 +72,47 @@ def test_every_public_name_is_there_lazily() -> None:
     namespace: dict[str, object] = {}
     exec("from convcalc import *", namespace)  # noqa: S102 - the star import is what is tested
     assert namespace["analyze"] is convcalc.analyze and "ConvCalcError" in namespace
+
+
+def test_net_lenet_loads_no_feature_module() -> None:
+    """The v2 questions' modules load only for their options (``--conventions``, ``--convention``)."""
+    run = "import sys\nfrom convcalc.cli import main\nsys.argv = ['convcalc', 'net', 'lenet', '{}']\ntry:\n    main()\nexcept SystemExit:\n    pass"
+    feature = {"convcalc.conventions", "convcalc.render.conventions"}
+    assert not feature & _modules_after(run.format("--format=plain"))
+    assert feature <= _modules_after(run.format("--conventions"))
+
+
+def test_the_design_questions_load_only_when_asked() -> None:
+    """``convcalc net lenet`` (and ``import convcalc``) load none of the modules of solve,
+    --draw, --sweep and --rf-at; each of those commands loads its own."""
+    mine = {"convcalc.solve", "convcalc.draw", "convcalc.design", "convcalc.render.draw", "convcalc.render.solve",
+            "convcalc.render.design"}  # fmt: skip
+    run = "import sys\nfrom convcalc.cli import main\ntry:\n    main({args})\nexcept SystemExit:\n    pass"
+    assert not mine & _modules_after("import convcalc")
+    assert not mine & _modules_after(run.format(args=["net", "lenet", "--format", "plain"]))
+    assert not mine & _modules_after(run.format(args=["layer", "--in", "9", "--k", "3"]))
+    assert {"convcalc.solve", "convcalc.render.solve"} <= _modules_after(run.format(args=["solve", "--in", "9", "--out", "3"]))
+    drawn = _modules_after(run.format(args=["layer", "--in", "9", "--k", "3", "--draw"]))
+    assert {"convcalc.draw", "convcalc.render.draw"} <= drawn and "convcalc.design" not in drawn
+
+
+def test_the_training_figures_load_only_with_train() -> None:
+    """``convcalc net lenet`` loads neither ``convcalc.training`` nor its renderer (the inference
+    peak's ``convcalc.memory`` it does load); ``--train`` loads both."""
+    mine = {"convcalc.training", "convcalc.render.training"}
+    run = "import sys\nfrom convcalc.cli import main\ntry:\n    main({args})\nexcept SystemExit:\n    pass"
+    assert not mine & _modules_after("import convcalc\nconvcalc.analyze('lenet')")
+    plain = _modules_after(run.format(args=["net", "lenet", "--format", "plain"]))
+    assert not mine & plain and "convcalc.memory" in plain
+    assert mine <= _modules_after(run.format(args=["net", "lenet", "--train", "--format", "plain"]))
+
+
+def test_the_hints_load_only_for_an_unknown_name() -> None:
+    """``convcalc.hints`` (Keras names, family suffixes) loads only when a type or an
+    argument is unknown."""
+    run = "import sys\nfrom convcalc.cli import main\ntry:\n    main({args})\nexcept SystemExit:\n    pass"
+    assert "convcalc.hints" not in _modules_after(run.format(args=["net", "lenet", "--format", "plain"]))
+    assert "convcalc.hints" not in _modules_after("import convcalc\nconvcalc.analyze('lenet')")
+    assert "convcalc.hints" in _modules_after(
+        "import convcalc\ntry:\n    convcalc.analyze({'input': [1, 3, 8, 8], 'layers': ['Dense']})\nexcept ValueError:\n    pass"
+    )

@@ -398,7 +398,9 @@ def test_merges_broadcast_and_name_both_sources() -> None:
 def test_views_and_receptive_fields_of_the_v2_layers() -> None:
     rf = ((3, 1, 1.0), (3, 1, 1.0))
     assert build("Permute", dims=[0, 2, 3, 1]).is_view() and build("Slice", dim=1).is_view()
-    assert not build("Flatten").is_view() and not build("Conv2d", out_channels=1, k=1).is_view()
+    assert build("Flatten").is_view() and build("Identity").is_view() and build("Dropout").is_view()  # SPEC §3
+    assert not build("Conv2d", out_channels=1, k=1).is_view() and not build("ReLU").is_view()
+    assert build("ReLU", inplace=True).in_place() and not build("ReLU").in_place() and not build("Sigmoid").in_place()
     assert build("Permute", dims=[0, 2, 3, 1]).receptive_field(rf) is None
     assert build("Permute", dims=[1, 0, 2, 3]).receptive_field(rf) == rf
     assert build("Slice", dim=1, start=4).receptive_field(rf) == rf

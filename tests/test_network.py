@@ -585,7 +585,7 @@ SPEC_ROW = ["index", "path", "name", "type", "depth", "input_shape", "output_sha
             "macs", "flops", "activation_bytes", "receptive_field", "warnings",
             "composite", "inputs", "qualname", "trainable_params", "training_only"]  # fmt: skip
 SPEC_TOTALS = ["params", "trainable_params", "buffers", "macs", "flops", "activation_bytes", "param_bytes",
-               "training_only_params", "training_only_macs"]
+               "peak_activation_bytes", "training_only_params", "training_only_macs"]
 
 
 def exact_ints(value: Any) -> bool:
@@ -613,8 +613,10 @@ def test_to_dict_is_specs_json(network: dict[str, Any], dtype: str) -> None:
             assert all(exact_ints(v) for v in rf["size"] + rf["jump"])
             assert all(type(v) is float for v in rf["start"])
         assert row["composite"] == (row["type"] in COMPOSITES)
-        if not row["composite"]:
-            assert row["activation_bytes"] == nbytes * math.prod(row["output_shape"])
+        if not row["composite"]:  # views and in-place layers make no tensor (SPEC §3; no inplace: generated)
+            views = ("Flatten", "Unflatten", "Reshape", "Permute", "Slice", "Identity", "Dropout", "AlphaDropout")
+            made = 0 if row["type"].startswith(views) else nbytes * math.prod(row["output_shape"])
+            assert row["activation_bytes"] == made
 
 
 def to_torch(network: dict[str, Any]) -> Any:

@@ -1029,8 +1029,7 @@ EDGES: list[Any] = [
                  {"input": I4, "layers": [{"Slice": {"dim": 1, "start": None, "end": 2, "step": None}}]}, ACCEPTED),
     pytest.param("Conv2d on an unbatched [C, H, W] input (SPEC §3)",
                  {"input": [4, 6, 6], "layers": [{"Conv2d": {"out_channels": 2, "k": 3}}, {"MaxPool2d": {"k": 2}}]},
-                 ACCEPTED,
-                 marks=_xfail("convcalc requires [N, C, H, W] for Conv/Pool (exit 1); SPEC §3 and torch accept it")),
+                 ACCEPTED),
 ]  # fmt: skip
 
 

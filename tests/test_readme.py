@@ -1,4 +1,5 @@
-"""Every example of the README runs, so that no section can drift from the code.
+"""Every example of the README and of ``docs/*.md`` runs, so that no section can drift
+from the code.
 
 * ```console blocks: each line starting with ``$ `` is a shell command (a trailing ``\\``
   continues it on the next line); the lines up to the next ``$ `` or the end of the block
@@ -23,6 +24,7 @@ import pytest
 
 ROOT = Path(__file__).parent.parent
 README = ROOT / "README.md"
+DOCS = sorted((ROOT / "docs").glob("*.md"))
 WIDTH = "80"
 
 
@@ -30,13 +32,14 @@ class Block(NamedTuple):
     language: str
     line: int  # of the opening fence
     text: str
+    file: str = "README.md"
 
 
-def blocks(text: str) -> list[Block]:
+def blocks(text: str, file: str = "README.md") -> list[Block]:
     """The fenced blocks of ``text`` with their language and line."""
     found = []
     for match in re.finditer(r"^```([\w-]*)[^\n]*\n(.*?)^```[ \t]*$", text, re.MULTILINE | re.DOTALL):
-        found.append(Block(match.group(1), text.count("\n", 0, match.start()) + 1, match.group(2)))
+        found.append(Block(match.group(1), text.count("\n", 0, match.start()) + 1, match.group(2), file))
     return found
 
 
@@ -73,15 +76,18 @@ def commands(block: Block) -> list[Command]:
     return found
 
 
-def _readme_blocks(language: str) -> list[Block]:
-    return [b for b in blocks(README.read_text(encoding="utf-8")) if b.language == language]
+def _readme_blocks(language: str, docs: bool = True) -> list[Block]:
+    found = blocks(README.read_text(encoding="utf-8"))
+    for path in DOCS if docs else ():
+        found += blocks(path.read_text(encoding="utf-8"), f"docs/{path.name}")
+    return [b for b in found if b.language == language]
 
 
 def _console_cases() -> list:  # type: ignore[type-arg]
     cases = []
     for block in _readme_blocks("console"):
         for cmd in commands(block):
-            cases.append(pytest.param(cmd, id=f"line {cmd.line}: {cmd.command[:60]}"))
+            cases.append(pytest.param(cmd, id=f"{block.file}:{cmd.line}: {cmd.command[:60]}"))
     return cases
 
 
@@ -103,13 +109,13 @@ def test_console_example(case: Command) -> None:
 
 
 def _pycon_cases() -> list:  # type: ignore[type-arg]
-    return [pytest.param(b, id=f"line {b.line}") for b in _readme_blocks("pycon")]
+    return [pytest.param(b, id=f"{b.file}:{b.line}") for b in _readme_blocks("pycon")]
 
 
 @pytest.mark.parametrize("block", _pycon_cases())
 def test_pycon_example(block: Block, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
-    test = doctest.DocTestParser().get_doctest(block.text, {}, f"README.md:{block.line}", str(README), block.line)
+    test = doctest.DocTestParser().get_doctest(block.text, {}, f"{block.file}:{block.line}", block.file, block.line)
     assert test.examples, f"README line {block.line}: a pycon block without examples"
     failures: list[str] = []
 
@@ -125,7 +131,7 @@ def test_pycon_example(block: Block, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_the_readme_has_examples_of_every_command() -> None:
-    shown = " ".join(c.command for b in _readme_blocks("console") for c in commands(b))
+    shown = " ".join(c.command for b in _readme_blocks("console", docs=False) for c in commands(b))
     for command in ("convcalc net", "convcalc layer", "--explain", "convcalc same", "-q", "convcalc zoo"):
         assert command in shown, command
 
@@ -133,3 +139,38 @@ def test_the_readme_has_examples_of_every_command() -> None:
 def test_command_parsing_of_a_console_block() -> None:
     block = Block("console", 10, "$ echo a \\\n  b\na b\n$ true\n\n")
     assert commands(block) == [Command(11, "echo a \n  b", "a b"), Command(14, "true", "")]
+
+
+#: The README's names of the layer modules of convcalc/layers, in the order it lists them.
+FAMILIES = {
+    "conv": "convolution", "pooling": "pooling", "padding": "padding", "normalization": "normalisation",
+    "activation": "activation, dropout", "linear": "dense, scale", "shape": "shape", "upsampling": "resampling",
+    "merge": "merge (node form)",
+}  # fmt: skip
+
+
+def layer_types_table() -> str:
+    """The README's table of supported layers, made from ``convcalc.LAYER_TYPES``."""
+    import convcalc
+
+    by_family: dict[str, list[str]] = {}
+    for name, (cls, _dims) in convcalc.LAYER_TYPES.items():
+        by_family.setdefault(cls.__module__.rsplit(".", 1)[-1], []).append(name)
+    assert set(by_family) == set(FAMILIES), f"a layer module has no README family: {set(by_family) - set(FAMILIES)}"
+    lines = ["| family | PyTorch classes |", "|---|---|"]
+    for module, family in FAMILIES.items():
+        lines.append(f"| {family} | {' '.join(sorted(by_family[module]))} |")
+    return "\n".join(lines)
+
+
+def test_the_readme_lists_every_layer_type() -> None:
+    text = README.read_text(encoding="utf-8")
+    start = text.index("<!-- layer types: generated")
+    start = text.index("\n", start) + 1
+    end = text.index("<!-- end of layer types -->")
+    assert text[start:end].strip() == layer_types_table()
+
+
+def test_the_readme_is_short() -> None:
+    words = len(README.read_text(encoding="utf-8").split())
+    assert words <= 2700, f"README.md has {words} words (aim: about 2,500): move reference material to docs/"

@@ -20,7 +20,10 @@ COMMAND_LINES = [
     ["layer", "--bogus"],
     ["layer", "--help"],
     ["same", "--in", "224", "--k", "7", "--s", "2", "--json"],
+    ["solve", "--in", "224", "--out", "56", "-q"],
+    ["layer", "--in", "9", "--k", "2", "--s", "2", "--draw"],
     ["net", "lenet", "--format", "plain"],
+    ["net", "lenet", "--train", "--optimizer", "adam", "--fit", "4MiB"],
     ["net", "--help"],
     ["zoo"],
     ["--help"],
@@ -33,9 +36,9 @@ COMMAND_LINES = [
 @pytest.mark.parametrize("args", COMMAND_LINES, ids=lambda a: " ".join(a) or "(nothing)")
 def test_the_trimmed_app_answers_as_the_whole_app(args: list[str]) -> None:
     trimmed = _app_for(args)
-    if args and args[0] in ("layer", "same", "net", "zoo"):
+    if args and args[0] in ("layer", "same", "solve", "net", "zoo"):
         assert len(trimmed.registered_commands) == 1 and trimmed is not app  # it was trimmed
-        assert len(app.registered_commands) == 4  # and the app itself was left whole
+        assert len(app.registered_commands) == 5  # and the app itself was left whole
     else:
         assert trimmed is app
     want = runner.invoke(app, args, env=ENV)

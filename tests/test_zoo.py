@@ -97,7 +97,8 @@ def test_totals_are_the_sums_of_the_layers(name: str) -> None:
         assert getattr(report.totals, key) == sum(getattr(r, key) for r in leaves), key
     assert report.totals.flops == 2 * report.totals.macs
     assert report.totals.param_bytes == 4 * report.totals.params
-    assert report.totals.activation_bytes == 4 * sum(math.prod(r.output_shape) for r in leaves)
+    made = [r for r in leaves if not (r.layer.is_view() or r.layer.in_place())]  # views and in-place rows: 0 (SPEC §3)
+    assert report.totals.activation_bytes == 4 * sum(math.prod(r.output_shape) for r in made)
 
 
 # ---------------------------------------------------------------------------------------

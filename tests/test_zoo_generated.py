@@ -105,3 +105,41 @@ def test_equal_to_its_torch_twin(name: str) -> None:
     assert twin["shapes"] == mine
     with_params = {r.qualname: r.params for r in report.rows if not r.composite and r.params}
     assert with_params == twin["direct"]
+
+
+#: The networks the zoo promises: torchvision's 68 convolutional classification models and
+#: the networks beyond classification.
+TORCHVISION = (
+    "alexnet vgg11 vgg11_bn vgg13 vgg13_bn vgg16 vgg16_bn vgg19 vgg19_bn resnet18 resnet34 resnet50 resnet101 "
+    "resnet152 resnext50_32x4d resnext101_32x8d resnext101_64x4d wide_resnet50_2 wide_resnet101_2 densenet121 "
+    "densenet161 densenet169 densenet201 squeezenet1_0 squeezenet1_1 googlenet inception_v3 mobilenet_v2 "
+    "mobilenet_v3_small mobilenet_v3_large mnasnet0_5 mnasnet0_75 mnasnet1_0 mnasnet1_3 shufflenet_v2_x0_5 "
+    "shufflenet_v2_x1_0 shufflenet_v2_x1_5 shufflenet_v2_x2_0 efficientnet_b0 efficientnet_b1 efficientnet_b2 "
+    "efficientnet_b3 efficientnet_b4 efficientnet_b5 efficientnet_b6 efficientnet_b7 efficientnet_v2_s "
+    "efficientnet_v2_m efficientnet_v2_l regnet_x_400mf regnet_x_800mf regnet_x_1_6gf regnet_x_3_2gf regnet_x_8gf "
+    "regnet_x_16gf regnet_x_32gf regnet_y_400mf regnet_y_800mf regnet_y_1_6gf regnet_y_3_2gf regnet_y_8gf "
+    "regnet_y_16gf regnet_y_32gf regnet_y_128gf convnext_tiny convnext_small convnext_base convnext_large"
+).split()
+BEYOND = (
+    "unet fcn_resnet50 fcn_resnet50_noaux deeplabv3_resnet50 deeplabv3_resnet50_noaux yolov8n dcgan_generator "
+    "dcgan_discriminator c3d r2plus1d_18 m5 wavenet zfnet"
+).split()
+
+
+def test_every_promised_network_is_built_in_and_checked() -> None:
+    assert len(TORCHVISION) == 68 == len(PUBLISHED["models"])
+    assert set(TORCHVISION) == set(PUBLISHED["models"])
+    assert set(MODELS) == {*TORCHVISION, *BEYOND}
+    # each torchvision model is checked against its own published figures at their crop size
+    for name in TORCHVISION:
+        assert MODELS[name].published == name
+        crop = PUBLISHED["models"][name]["crop_size"]
+        assert MODELS[name].data["input"] == [1, 3, crop, crop], name
+
+
+def test_inception_v3s_auxiliary_head_counts_in_params_not_in_macs() -> None:
+    totals = convcalc.analyze("inception_v3").totals
+    figures = PUBLISHED["models"]["inception_v3"]
+    assert totals.params == figures["num_params"] and totals.training_only_params == 3_326_696
+    assert round(totals.macs / 1e9, 3) == figures["gflops"]
+    assert totals.training_only_macs > 0

@@ -22,20 +22,33 @@ from typing import Any
 
 from ..errors import InputError, InvalidLayerError
 from .activation import (
+    CELU,
     ELU,
     GELU,
     GLU,
+    SELU,
+    AlphaDropout,
     Dropout,
     Dropout1d,
     Dropout2d,
     Dropout3d,
     Elementwise,
+    Hardsigmoid,
+    Hardswish,
     Hardtanh,
+    Identity,
     Inplace,
     LeakyReLU,
+    LogSoftmax,
+    Mish,
     PReLU,
+    ReLU,
+    ReLU6,
+    Sigmoid,
+    SiLU,
     Softmax,
     Softplus,
+    Tanh,
 )
 from .base import (
     ALIASES,
@@ -51,6 +64,7 @@ from .base import (
     kind_name,
     normalised_defaults,
     show_int,
+    show_value,
     suggest,
     to_int,
 )
@@ -151,6 +165,7 @@ __all__ = [
     "check_type",
     "register",
     "show_int",
+    "show_value",
     "suggest",
     "to_int",
 ]
@@ -189,30 +204,30 @@ LAYER_TYPES.update(
         "GroupNorm": (GroupNorm, 0),
         "LayerNorm": (LayerNorm, 0),
         "LocalResponseNorm": (LocalResponseNorm, 0),
-        "ReLU": (Inplace, 0),
-        "ReLU6": (Inplace, 0),
+        "ReLU": (ReLU, 0),
+        "ReLU6": (ReLU6, 0),
         "LeakyReLU": (LeakyReLU, 0),
         "PReLU": (PReLU, 0),
         "ELU": (ELU, 0),
-        "SELU": (Inplace, 0),
-        "CELU": (ELU, 0),
+        "SELU": (SELU, 0),
+        "CELU": (CELU, 0),
         "GELU": (GELU, 0),
-        "SiLU": (Inplace, 0),
-        "Mish": (Inplace, 0),
-        "Sigmoid": (Elementwise, 0),
-        "Tanh": (Elementwise, 0),
-        "Hardswish": (Inplace, 0),
-        "Hardsigmoid": (Inplace, 0),
+        "SiLU": (SiLU, 0),
+        "Mish": (Mish, 0),
+        "Sigmoid": (Sigmoid, 0),
+        "Tanh": (Tanh, 0),
+        "Hardswish": (Hardswish, 0),
+        "Hardsigmoid": (Hardsigmoid, 0),
         "Hardtanh": (Hardtanh, 0),
         "Softplus": (Softplus, 0),
         "Softmax": (Softmax, 0),
-        "LogSoftmax": (Softmax, 0),
+        "LogSoftmax": (LogSoftmax, 0),
         "Dropout": (Dropout, 0),
         "Dropout1d": (Dropout1d, 0),
         "Dropout2d": (Dropout2d, 0),
         "Dropout3d": (Dropout3d, 0),
-        "AlphaDropout": (Dropout, 0),
-        "Identity": (Elementwise, 0),
+        "AlphaDropout": (AlphaDropout, 0),
+        "Identity": (Identity, 0),
         "GLU": (GLU, 0),
         "Scale": (Scale, 0),
         "Permute": (Permute, 0),
@@ -243,12 +258,17 @@ def arg_schema(type_name: str) -> dict[str, tuple[Callable[[str, Any, int], Any]
     return {name: (a.convert, a.default) for name, a in LAYER_TYPES[type_name][0].schema().items()}
 
 
-def check_type(type_name: Any) -> str:
-    """The type name, or an InputError suggesting the nearest valid one."""
+def check_type(type_name: Any, rank: int | None = None) -> str:
+    """The type name, or an InputError suggesting the nearest valid one (for a family
+    without its suffix, the one for an input of ``rank`` dimensions; for Keras's names,
+    PyTorch's)."""
     if not isinstance(type_name, str):
         raise InputError(f"a layer type must be a name, got {kind_name(type_name)}")
     if type_name not in LAYER_TYPES:
-        raise InputError(f"unknown layer type '{type_name}'{suggest(type_name, LAYER_TYPES)}")
+        from ..hints import type_hint
+
+        hint = type_hint(type_name, LAYER_TYPES, rank) or suggest(type_name, LAYER_TYPES)
+        raise InputError(f"unknown layer type '{type_name}'{hint}")
     return type_name
 
 
@@ -272,7 +292,9 @@ def build(type_name: str, /, **args: Any) -> Layer:
         for key, raw in args.items():
             name = ALIASES.get(key, key) if key not in schema else key
             if name not in schema:
-                raise InputError(f"unknown argument '{key}'{suggest(key, schema)}")
+                from ..hints import argument_hint
+
+                raise InputError(f"unknown argument '{key}'{argument_hint(key, schema) or suggest(key, schema)}")
             if name in values:
                 raise InputError(f"{name} is given twice ('{key}' is an alias of '{name}')")
             values[name] = schema[name].convert(name, raw, dims)

@@ -30,6 +30,7 @@ __all__ = [
     "Step",
     "arg",
     "show_int",
+    "show_value",
     "suggest",
     "to_int",
 ]
@@ -105,6 +106,59 @@ def kind_name(v: Any) -> str:
     return repr(v)
 
 
+_END = object()
+
+
+def show_value(v: Any, width: int = 60, depth: int = 3) -> str:
+    """A value a user gave, written for a message: lists as ``[3, 3]``, strings quoted,
+    ``null``/``true``; cut after about ``width`` characters and ``depth`` levels of lists,
+    and made without recursion (a list nested 1,000 levels deep is cut, not a RecursionError).
+
+    >>> show_value([3, [5, None]]), show_value([[[[[7]]]]]), show_value(list(range(100)))[-10:]
+    ('[3, [5, null]]', '[[[[…]]]]', '16, 17, …]')
+    """
+    parts: list[str] = []
+    stack = [iter((v,))]  # one iterator per open list (the first holds v alone)
+    seps = [""]
+    total = 0
+    while stack:
+        if total > width:
+            parts.append(seps[-1] + "…" + "]" * (len(stack) - 1))
+            break
+        item = next(stack[-1], _END)
+        if item is _END:
+            stack.pop()
+            seps.pop()
+            if stack:
+                parts.append("]")
+            continue
+        parts.append(seps[-1])
+        seps[-1] = ", "
+        if isinstance(item, (list, tuple)):
+            if len(stack) <= depth:
+                parts.append("[")
+                stack.append(iter(item))
+                seps.append("")
+                total += 1
+                continue
+            text = "[…]"
+        elif item is None or isinstance(item, bool):
+            text = {None: "null", True: "true", False: "false"}[item]
+        elif isinstance(item, int):
+            text = show_int(item)
+        elif isinstance(item, float):
+            text = repr(item)
+        elif isinstance(item, str):
+            text = repr(item) if len(item) <= 40 else repr(item[:30]) + "…"
+        elif isinstance(item, dict):
+            text = "{…}"
+        else:
+            text = f"<{type(item).__name__}>"
+        parts.append(text)
+        total += len(text) + 2
+    return "".join(parts)
+
+
 def show_int(v: int, commas: bool = False) -> str:
     """``v`` as digits (``commas``: grouped), or ``10^5000``-style when too long to write
     out (Python refuses to convert integers of over 4,300 digits to text).
@@ -120,11 +174,21 @@ def show_int(v: int, commas: bool = False) -> str:
 
 
 def suggest(word: str, options: Iterable[str]) -> str:
-    """``"; did you mean 'kernel_size'?"`` when a close match exists, else ``""``."""
+    """``"; did you mean 'kernel_size'?"`` when a close match exists, else ``""``.
+
+    In time and memory bounded by the options, whatever the word's length: difflib's
+    ratio ``2·M/(len(a) + len(b))`` cannot reach its cutoff 0.6 for a word over 2.34 times
+    as long as an option, so longer words are not compared (difflib would index every
+    character of a 16 MB word: seconds and hundreds of MB).
+    """
+    options = list(options)
+    longest = max(map(len, options), default=0)
+    if not isinstance(word, str) or len(word) > 3 * longest:
+        return ""
     from difflib import get_close_matches  # only when something is misspelt
 
-    options = list(options)
-    found = [o for o in options if o.lower() == word.lower()]  # the same name in other case first
+    lower = word.lower()
+    found = [o for o in options if len(o) == len(word) and o.lower() == lower]  # the same name in other case first
     if not found:
         found = get_close_matches(word, options, n=1, cutoff=0.6)
     return f"; did you mean '{found[0]}'?" if found else ""
@@ -138,10 +202,29 @@ T = TypeVar("T")
 Converter = Callable[[str, Any, int], T]
 
 
+def _as_yaml11(v: Any, kind: str) -> str:
+    """For a string that YAML 1.2 reads as a number but PyYAML (YAML 1.1) as text (``1e-5``,
+    ``1.5e3``, ``0o17``, ``08``): how to write that number so that it is one."""
+    import re
+
+    if not isinstance(v, str) or len(v) > 40:
+        return ""
+    text = v.strip()
+    if kind == "int" and re.fullmatch(r"[-+]?[0-9]+|0o[0-7]+", text):
+        n = int(text[2:], 8) if text.startswith("0o") else int(text, 10)
+        return f" (YAML 1.1 reads {text} as text: write {n})"
+    if re.fullmatch(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)[eE][-+]?[0-9]+", text):
+        mantissa, exponent = re.split("[eE]", text)
+        mantissa += "" if "." in mantissa else ".0"
+        exponent = exponent if exponent[0] in "+-" else "+" + exponent
+        return f" (YAML 1.1 reads {text} as text: write {mantissa}e{exponent})"
+    return ""
+
+
 def to_int(name: str, v: Any, dims: int = 0) -> int:
     """An integer argument: booleans, floats and strings are refused (exit 2)."""
     if isinstance(v, bool) or not isinstance(v, int):
-        raise InputError(f"{name} must be an integer, got {kind_name(v)}")
+        raise InputError(f"{name} must be an integer, got {kind_name(v)}{_as_yaml11(v, 'int')}")
     if not -MAX_NUMBER <= v <= MAX_NUMBER:
         raise LimitError(f"{name}={show_int(v)} is out of range: numbers are limited to ±2^40 ({MAX_NUMBER:,})")
     return v
@@ -156,7 +239,7 @@ def to_tuple(name: str, v: Any, dims: int) -> tuple[int, ...]:
     if isinstance(v, (list, tuple)):
         if len(v) != dims:
             raise InputError(
-                f"{name} has {len(v)} entries {list(v)} "
+                f"{name} has {len(v)} entries {show_value(v)} "
                 f"but the layer has {dims} spatial dimension{'s' if dims > 1 else ''}: "
                 f"give one number or {dims}"
             )
@@ -181,7 +264,7 @@ def to_opt_bool(name: str, v: Any, dims: int) -> bool | None:
 def to_number(name: str, v: Any, dims: int) -> float:
     """Any number, infinities included (booleans and strings refused)."""
     if isinstance(v, bool) or not isinstance(v, (int, float)):
-        raise InputError(f"{name} must be a number, got {kind_name(v)}")
+        raise InputError(f"{name} must be a number, got {kind_name(v)}{_as_yaml11(v, 'float')}")
     return float(v)
 
 
@@ -208,7 +291,7 @@ def choice(*options: str) -> Converter[str]:
 
     def convert(name: str, v: Any, dims: int) -> str:
         if not isinstance(v, str) or v not in options:
-            hint = suggest(str(v), options)
+            hint = suggest(v, options) if isinstance(v, str) else ""
             raise InputError(f"{name} must be one of {', '.join(repr(o) for o in options)}, got {kind_name(v)}{hint}")
         return v
 
@@ -280,6 +363,8 @@ class Layer(Record, frozen=True):
     type: str
     dims: int
 
+    _cache_slots = ("_arguments",)  # a layer is immutable: arguments() is made once
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         own = cls.__dict__.get("__annotations__", {})
@@ -313,8 +398,53 @@ class Layer(Record, frozen=True):
         """Whether the output is a view of the input (SPEC §3: 0 activation bytes)."""
         return False
 
+    # -- how other counters count the layer (convcalc.conventions); the families override --
+
+    def fvcore_macs(self, shape: Shape, step: Step) -> int:
+        """fvcore 0.1.5 ``FlopCountAnalysis``: 0 for an aten op without a handle in
+        ``_DEFAULT_SUPPORTED_OPS`` (``fvcore/nn/flop_count.py``): activations, most pooling,
+        elementwise ops."""
+        return 0
+
+    def ptflops_macs(self, shape: Shape, step: Step) -> tuple[int, float]:
+        """ptflops 0.7.5, pytorch backend: (what the module hook adds, what the functions
+        its forward calls add). ``(0, 0)`` for a class outside ``MODULES_MAPPING``
+        (``ptflops/pytorch_ops.py``) that calls none of the functions ``patch_functional``
+        and ``patch_tensor_ops`` wrap (``ptflops/pytorch_engine.py``). The hook part is divided
+        by the batch, the functional part is not (``get_flops_pytorch``)."""
+        return 0, 0
+
+    def ptflops_aten_macs(self, shape: Shape, step: Step) -> int:
+        """ptflops 0.7.5, aten backend: 0 outside ``ATEN_OPS_MAPPING`` (``ptflops/aten_ops.py``:
+        mm, matmul, addmm, bmm, convolution)."""
+        return 0
+
+    def thop_macs(self, shape: Shape, step: Step) -> int:
+        """ultralytics-thop 2.2.3 ``profile``: 0 for a class with no rule in ``register_hooks``
+        (through its MRO, ``_resolve_rule`` in ``thop/profile.py``) or with ``zero_ops``."""
+        return 0
+
+    def torchinfo_macs(self, shape: Shape, step: Step) -> int:
+        """torchinfo 1.8.0 ``LayerInfo.calculate_macs`` (``torchinfo/layer_info.py``): a leaf
+        module's parameters named weight or bias times ``output_size[0]``, the batch alone
+        (0 without parameters); convolutions override it."""
+        return step.output_shape[0] * step.params if step.params and step.output_shape else 0
+
+    def in_place(self) -> bool:
+        """Whether the layer overwrites its input (``inplace: true``; SPEC §3: 0 activation bytes)."""
+        return False
+
     def arguments(self) -> dict[str, Any]:
-        """The layer's arguments as given (normalised), without defaults."""
+        """The layer's arguments as given (normalised), without defaults: made on the first
+        call and kept (every row of the layer shares the dict; do not change it)."""
+        try:
+            return self._arguments  # type: ignore[attr-defined,no-any-return]
+        except AttributeError:
+            found = self._make_arguments()
+            object.__setattr__(self, "_arguments", found)
+            return found
+
+    def _make_arguments(self) -> dict[str, Any]:
         defaults = normalised_defaults(type(self), self.dims)
         out = {}
         for name, a in self._args.items():
@@ -338,6 +468,24 @@ class Layer(Record, frozen=True):
             if axes and len(ranks) == 1 and ranks[0] == self.dims + 2:
                 example = " [N, C, " + ", ".join(a[0].upper() if a != "length" else "L" for a in axes) + "]"
             raise self.fail(f"expects a {want} input{example}; got {len(shape)}-d {show_shape(shape)}")
+
+    def unbatched(self, shape: Shape) -> bool:
+        """Whether this layer reads ``shape`` as one sample without its batch dimension,
+        ``[C, *spatial]`` (PyTorch's unbatched input); by default, never."""
+        return False
+
+    def _sample(self, shape: Shape) -> tuple[Shape, int, Shape]:
+        """An input ``[N, C, *spatial]``, or the unbatched ``[C, *spatial]`` that PyTorch
+        also accepts for convolution, pooling and InstanceNorm: (the batch part, ``(N,)``
+        or ``()``; the channels; the spatial sizes)."""
+        d = self.dims
+        if len(shape) not in (d + 1, d + 2):
+            axes = ", ".join(a[0].upper() if a != "length" else "L" for a in AXES[d])
+            raise self.fail(
+                f"expects a {d + 2}-d input [N, C, {axes}] (or {d + 1}-d [C, {axes}] without the batch); "
+                f"got {len(shape)}-d {show_shape(shape)}"
+            )
+        return shape[: -d - 1], shape[-d - 1], shape[-d:]
 
     def _dim(self, dim: int, rank: int, name: str) -> int:
         """``dim`` (negative: from the end) as an index into a ``rank``-d shape."""

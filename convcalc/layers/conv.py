@@ -61,8 +61,7 @@ def _check_groups_divide(layer: Layer, in_channels: int | None, out_channels: in
         raise layer.fail(groups_msg("out_channels", out_channels, groups))
 
 
-def _channels_in(layer: Layer, shape: Shape, declared: int | None, groups: int) -> int:
-    c = shape[1]
+def _channels_in(layer: Layer, c: int, shape: Shape, declared: int | None, groups: int) -> int:
     if declared is not None and declared != c:
         raise layer.fail(f"in_channels={declared} but the input has {plural(c, 'channel')} (shape {show_shape(shape)})")
     if c % groups:
@@ -76,6 +75,11 @@ def _check_mode_padding(layer: Layer, sizes: Shape, windows: tuple[Window, ...],
         if (mode == "reflect" and worst >= n) or (mode == "circular" and worst > n):
             rule = "smaller than" if mode == "reflect" else "at most"
             raise layer.fail(f"padding_mode='{mode}' needs padding {rule} the input {axis}: padding {worst}, input {n}")
+
+
+def _n(layer: Layer, shape: Shape) -> int:
+    """The batch size of an input, 1 when unbatched."""
+    return math.prod(shape[: -layer.dims - 1])
 
 
 def _prod(values: Shape) -> str:
@@ -141,10 +145,12 @@ class Conv(Sliding):
             for k, s, (pl, pr), d in zip(self.kernel_size, self.stride, self.pads(), self.dilation, strict=False)
         )
 
+    def unbatched(self, shape: Shape) -> bool:
+        return len(shape) == self.dims + 1
+
     def forward(self, shape: Shape) -> Step:
-        self._rank(shape, self.dims + 2)
-        c_in = _channels_in(self, shape, self.in_channels, self.groups)
-        sizes = shape[2:]
+        lead, c, sizes = self._sample(shape)
+        c_in = _channels_in(self, c, shape, self.in_channels, self.groups)
         ws = self.windows()
         if self.padding_mode in ("reflect", "circular"):
             _check_mode_padding(self, sizes, ws, self.padding_mode)
@@ -154,21 +160,51 @@ class Conv(Sliding):
             raise self.fail(too_small(sizes, outs, ws, can_pad))
         k_prod = math.prod(self.kernel_size)
         params = self.out_channels * (c_in // self.groups) * k_prod + (self.out_channels if self.bias else 0)
-        macs = shape[0] * self.out_channels * math.prod(outs) * (c_in // self.groups) * k_prod
+        macs = math.prod(lead) * self.out_channels * math.prod(outs) * (c_in // self.groups) * k_prod
         notes = sliding_warnings(sizes, outs, ws)
-        return Step((shape[0], self.out_channels, *outs), params, 0, macs, tuple(notes))
+        return Step((*lead, self.out_channels, *outs), params, 0, macs, tuple(notes))
 
     def cost_formulas(self, shape: Shape, out: Shape) -> tuple[tuple[str, str], tuple[str, str]]:
         """Params ``C_out·(C_in/g)·∏k (+ C_out)``, MACs ``N·C_out·∏out·(C_in/g)·∏k`` (SPEC §3)."""
-        k, g, c_in, c_out = self.kernel_size, self.groups, shape[1], out[1]
+        k, g, n = self.kernel_size, self.groups, _n(self, shape)
+        c_in, c_out = shape[-self.dims - 1], out[-self.dims - 1]
         kk = "∏k" if len(k) > 1 else "k"
         params = (
             f"C_out·(C_in/g)·{kk}" + (" + C_out" if self.bias else ""),
             f"{c_out}·({c_in}/{g})·{_prod(k)}" + (f" + {c_out}" if self.bias else ""),
         )
-        sizes = "∏out" if len(out) > 3 else "out"
-        macs = (f"N·C_out·{sizes}·(C_in/g)·{kk}", f"{shape[0]}·{c_out}·{_prod(out[2:])}·({c_in}/{g})·{_prod(k)}")
+        sizes = "∏out" if self.dims > 1 else "out"
+        macs = (f"N·C_out·{sizes}·(C_in/g)·{kk}", f"{n}·{c_out}·{_prod(out[-self.dims :])}·({c_in}/{g})·{_prod(k)}")
         return params, macs
+
+    # -- other counters (convcalc.conventions); ConvTranspose shares these --
+
+    def fvcore_macs(self, shape: Shape, step: Step) -> int:
+        """MACs: ``conv_flop_count`` (``fvcore/nn/jit_handles.py``), N·∏weight·∏out (∏in when
+        transposed), bias ignored; 0 for ``padding='same'`` or ``'valid'``, which PyTorch runs as
+        ``aten::_convolution_mode``, an op without a handle (only ``aten::_convolution`` has one)."""
+        return 0 if isinstance(getattr(self, "padding", None), str) else step.macs
+
+    def ptflops_macs(self, shape: Shape, step: Step) -> tuple[int, float]:
+        """MACs plus one add per output element for the bias: ``conv_flops_counter_hook``
+        (``ptflops/pytorch_ops.py``)."""
+        return step.macs + (step.output_elements if self.bias else 0), 0
+
+    def ptflops_aten_macs(self, shape: Shape, step: Step) -> int:
+        """MACs plus the bias per output element: ``conv_flop`` (``ptflops/aten_ops.py``)."""
+        return step.macs + (step.output_elements if self.bias else 0)
+
+    def thop_macs(self, shape: Shape, step: Step) -> int:
+        """MACs, bias not counted: ``count_convNd``/``count_convtNd`` (``thop/vision/basic_hooks.py``)
+        through ``calculate_conv2d_flops`` (``thop/vision/calc_func.py``)."""
+        return step.macs
+
+    def torchinfo_macs(self, shape: Shape, step: Step) -> int:
+        """(weight + bias elements) × N·∏out, for a transposed convolution too (so over its
+        output, not its input): the ``"Conv" in class_name`` branch of
+        ``LayerInfo.calculate_macs`` (``torchinfo/layer_info.py``)."""
+        out = step.output_shape
+        return step.params * out[0] * math.prod(out[2:])
 
 
 class ConvTranspose(Sliding):
@@ -237,10 +273,12 @@ class ConvTranspose(Sliding):
             f"({'in' if n is None else n} − 1)·{w.s} − 2·{w.pl} + {w.d}·({w.k} − 1) + {w.output_padding} + 1",
         )
 
+    def unbatched(self, shape: Shape) -> bool:
+        return len(shape) == self.dims + 1
+
     def forward(self, shape: Shape) -> Step:
-        self._rank(shape, self.dims + 2)
-        c_in = _channels_in(self, shape, self.in_channels, self.groups)
-        sizes = shape[2:]
+        lead, c, sizes = self._sample(shape)
+        c_in = _channels_in(self, c, shape, self.in_channels, self.groups)
         ws = self.windows()
         outs = tuple(self.length(n, w) for n, w in zip(sizes, ws, strict=False))
         if any(o < 1 for o in outs):
@@ -254,20 +292,27 @@ class ConvTranspose(Sliding):
             )
         k_prod = math.prod(self.kernel_size)
         params = c_in * (self.out_channels // self.groups) * k_prod + (self.out_channels if self.bias else 0)
-        macs = shape[0] * c_in * math.prod(sizes) * (self.out_channels // self.groups) * k_prod
-        return Step((shape[0], self.out_channels, *outs), params, 0, macs)
+        macs = math.prod(lead) * c_in * math.prod(sizes) * (self.out_channels // self.groups) * k_prod
+        return Step((*lead, self.out_channels, *outs), params, 0, macs)
 
     def cost_formulas(self, shape: Shape, out: Shape) -> tuple[tuple[str, str], tuple[str, str]]:
         """Params ``C_in·(C_out/g)·∏k (+ C_out)``, MACs ``N·C_in·∏in·(C_out/g)·∏k`` (SPEC §3)."""
-        k, g, c_in, c_out = self.kernel_size, self.groups, shape[1], out[1]
+        k, g, n = self.kernel_size, self.groups, _n(self, shape)
+        c_in, c_out = shape[-self.dims - 1], out[-self.dims - 1]
         kk = "∏k" if len(k) > 1 else "k"
         params = (
             f"C_in·(C_out/g)·{kk}" + (" + C_out" if self.bias else ""),
             f"{c_in}·({c_out}/{g})·{_prod(k)}" + (f" + {c_out}" if self.bias else ""),
         )
-        sizes = "∏in" if len(shape) > 3 else "in"
-        macs = (f"N·C_in·{sizes}·(C_out/g)·{kk}", f"{shape[0]}·{c_in}·{_prod(shape[2:])}·({c_out}/{g})·{_prod(k)}")
+        sizes = "∏in" if self.dims > 1 else "in"
+        macs = (f"N·C_in·{sizes}·(C_out/g)·{kk}", f"{n}·{c_in}·{_prod(shape[-self.dims :])}·({c_out}/{g})·{_prod(k)}")
         return params, macs
+
+    fvcore_macs = Conv.fvcore_macs
+    ptflops_macs = Conv.ptflops_macs
+    ptflops_aten_macs = Conv.ptflops_aten_macs
+    thop_macs = Conv.thop_macs
+    torchinfo_macs = Conv.torchinfo_macs
 
     def receptive_field(self, rf: RF) -> RF:
         return None

@@ -52,8 +52,45 @@ class Linear(Layer):
         params = f * self.out_features + (self.out_features if self.bias else 0)
         return Step((*shape[:-1], self.out_features), params, 0, rows * f * self.out_features)
 
+    def fvcore_macs(self, shape: Shape, step: Step) -> int:
+        """MACs: ``linear_flop_jit`` (``fvcore/nn/jit_handles.py``), ∏input·out_features."""
+        return step.macs
+
+    def ptflops_macs(self, shape: Shape, step: Step) -> tuple[int, float]:
+        """MACs plus the bias once per output element: ``linear_flops_counter_hook``
+        (``ptflops/pytorch_ops.py``); ``F.linear`` is not patched."""
+        return step.macs + (step.output_elements if self.bias else 0), 0
+
+    def ptflops_aten_macs(self, shape: Shape, step: Step) -> int:
+        """MACs, plus the bias per output element when PyTorch runs it as ``addmm``
+        (``addmm_flop`` in ``ptflops/aten_ops.py``): a 2-d input, or a larger one flattened to 2-d
+        (``_flatten_nd_linear``); without bias ``mm``, MACs alone."""
+        return step.macs + (step.output_elements if self.bias and len(shape) >= 2 else 0)
+
+    def thop_macs(self, shape: Shape, step: Step) -> int:
+        """in_features × output elements, the MACs: ``count_linear`` (``thop/vision/basic_hooks.py``)."""
+        return step.macs
+
     def receptive_field(self, rf: RF) -> RF:
         return None
+
+    def flatten_note(self, shape: Shape, rf: RF, pooled: bool) -> str | None:
+        """A warning for a Linear on a feature map: PyTorch allows it (Linear acts on the
+        last dimension, at every other position), but in a CNN it nearly always means a
+        forgotten Flatten. A feature map is an input of rank ≥ 3 that a window has slid
+        over (its receptive field is wider than a pixel), that adaptive pooling made
+        (``pooled``), or that is 4-d or more with its spatial dimensions in place (``rf``
+        known); channels-last tensors after a Permute (ConvNeXt) and ``[N, L, D]`` inputs
+        are not."""
+        if len(shape) < 3 or (rf is None and not pooled):
+            return None
+        widened = rf is not None and any(step != (1, 1, 0.0) for step in rf)
+        if not (widened or pooled or len(shape) >= 4):
+            return None
+        return (
+            f"Linear on the {len(shape)}-d input {show_shape(shape)} acts on its last dimension ({shape[-1]} "
+            "features) at each other position: a Flatten before it is probably missing (PyTorch allows this)"
+        )
 
 
 def _gamma_shape(name: str, v: Any, dims: int) -> tuple[int, ...] | None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from .. import arith
 from ..errors import InputError
-from .base import AXES, RF, Layer, Shape, Step, arg, to_float, to_int
+from .base import AXES, RF, Layer, Shape, Step, arg, show_value, to_float, to_int
 
 __all__ = ["CircularPad", "ConstantPad", "Pad", "ReflectionPad", "ReplicationPad", "ZeroPad"]
 
@@ -19,7 +19,7 @@ def _pad_sides(name: str, v: Any, dims: int) -> tuple[int, ...]:
     if isinstance(v, (list, tuple)):
         if len(v) != 2 * dims:
             raise InputError(
-                f"{name} has {len(v)} entries {list(v)}; give one number or {2 * dims} "
+                f"{name} has {len(v)} entries {show_value(v)}; give one number or {2 * dims} "
                 f"({', '.join(('left', 'right', 'top', 'bottom', 'front', 'back')[: 2 * dims])})"
             )
         return tuple(to_int(name, x) for x in v)
@@ -46,8 +46,12 @@ class Pad(Layer):
         """Refuse sides ``a`` (before) and ``b`` (after) of an input of length ``n`` that
         this mode cannot pad."""
 
+    def _ranks(self) -> range:
+        """The input ranks PyTorch accepts: ``[C, *spatial]`` and ``[N, C, *spatial]``."""
+        return range(self.dims + 1, self.dims + 3)
+
     def forward(self, shape: Shape) -> Step:
-        self._rank(shape, self.dims + 1, self.dims + 2)
+        self._rank(shape, *self._ranks())
         sizes = shape[-self.dims :]
         outs = []
         for axis, n, (a, b) in zip(AXES[self.dims], sizes, self._sides(), strict=False):
@@ -58,13 +62,20 @@ class Pad(Layer):
         return Step((*shape[: -self.dims], *outs), 0, 0, 0)
 
     def receptive_field(self, rf: RF) -> RF:
-        if rf is None or len(rf) != self.dims:  # the padded dimensions are not the spatial ones
+        if rf is None or len(rf) < self.dims:  # the padded dimensions are not all spatial ones
             return None
-        return tuple(arith.rf_step(r, j, st, 1, 1, a, 1) for (r, j, st), (a, _) in zip(rf, self._sides(), strict=False))
+        kept, padded = rf[: len(rf) - self.dims], rf[len(rf) - self.dims :]
+        return kept + tuple(
+            arith.rf_step(r, j, st, 1, 1, a, 1) for (r, j, st), (a, _) in zip(padded, self._sides(), strict=False)
+        )
 
 
 class ZeroPad(Pad):
-    """ZeroPad1d/2d/3d: PyTorch crops (narrows) the input by the negative sides before it pads."""
+    """ZeroPad1d/2d/3d: PyTorch crops (narrows) the input by the negative sides before it
+    pads; constant padding takes any input with at least the padded dimensions."""
+
+    def _ranks(self) -> range:
+        return range(self.dims, 64)
 
     def _check_side(self, axis: str, n: int, a: int, b: int) -> None:
         if min(a, 0) + min(b, 0) < -n:

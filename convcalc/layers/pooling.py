@@ -18,6 +18,7 @@ from .base import (
     check_nonnegative,
     check_positive,
     given,
+    show_value,
     to_bool,
     to_int,
     to_number,
@@ -73,10 +74,12 @@ class Pool(Sliding):
                     f"(PyTorch allows at most {kk // 2}{', whatever the dilation' if dd > 1 else ''})"
                 )
 
+    def unbatched(self, shape: Shape) -> bool:
+        return len(shape) == self.dims + 1
+
     def forward(self, shape: Shape) -> Step:
-        self._rank(shape, self.dims + 2)
+        sizes = self._sample(shape)[2]
         ws = self.windows()
-        sizes = shape[2:]
         outs = tuple(self.length(n, w) for n, w in zip(sizes, ws, strict=False))
         if any(o < 1 for o in outs):
             raise self.fail(too_small(sizes, outs, ws))
@@ -95,7 +98,13 @@ class Pool(Sliding):
                 )
         # in ceil mode the last window may run past the padding: that reads nothing more
         notes += sliding_warnings(sizes, outs, ws)
-        return Step((*shape[:2], *outs), 0, 0, 0, tuple(notes))
+        return Step((*shape[: -self.dims], *outs), 0, 0, 0, tuple(notes))
+
+    def ptflops_macs(self, shape: Shape, step: Step) -> tuple[int, float]:
+        """One per input element twice: ``pool_flops_counter_hook`` (``ptflops/pytorch_ops.py``)
+        and the patched ``F.max_pool*d``/``F.avg_pool*d`` the module's forward calls."""
+        n = math.prod(shape)
+        return n, n
 
 
 class MaxPool(Pool):
@@ -136,6 +145,33 @@ class AvgPool1d(Pool):
         s = self.kernel_size if self.stride is None else self.stride
         return self.kernel_size, s, self.padding, (1,) * self.dims, self.ceil_mode
 
+    def thop_macs(self, shape: Shape, step: Step) -> int:
+        """One add per element each window reads (padding included with count_include_pad)
+        and one division per output: ``count_avgpool`` (``thop/vision/basic_hooks.py``)."""
+        reads = 1
+        for n, o, w in zip(shape[-self.dims :], step.output_shape[-self.dims :], self.windows(), strict=False):
+            lo, hi = (-w.pl, n + w.pl) if self.count_include_pad else (0, n)
+            reads *= _window_reads(o, w, lo, hi)
+        return math.prod(shape[: -self.dims]) * reads + step.output_elements
+
+
+def _window_reads(o: int, w: Window, lo: int, hi: int) -> int:
+    """Σ over the ``o`` windows of their length clipped to ``[lo, hi)``: only the first and last
+    ``k + p + 1`` can be clipped, the others read ``k`` each.
+
+    >>> from convcalc.layers import Window
+    >>> _window_reads(3, Window(3, 2, 1, 1, 1, False, 0), 0, 5)   # [-1, 2), [1, 4), [3, 6) in [0, 5)
+    7
+    """
+    edge = min(o, w.k + w.pl + 1)
+
+    def one(i: int) -> int:
+        start = i * w.s - w.pl
+        return max(min(start + w.k, hi) - max(start, lo), 0)
+
+    ends = set(range(edge)) | set(range(o - edge, o))
+    return sum(one(i) for i in ends) + (o - len(ends)) * w.k
+
 
 class AvgPool(AvgPool1d):
     """AvgPool2d (and, through :class:`AvgPool3d`, AvgPool3d)."""
@@ -159,9 +195,10 @@ class AvgPool3d(AvgPool):
 
 def _check_unpadded(layer: Pool, shape: Shape) -> None:
     """avg_pool3d's own check: every input size at least the kernel, padding not counted."""
-    if len(shape) == 5 and any(n < k for n, k in zip(shape[2:], layer.kernel_size, strict=False)):
+    sizes = shape[-3:]
+    if len(shape) in (4, 5) and any(n < k for n, k in zip(sizes, layer.kernel_size, strict=False)):
         raise layer.fail(
-            f"input {x_sizes(shape[2:])} is smaller than the kernel {x_sizes(layer.kernel_size)}: {layer.type} needs "
+            f"input {x_sizes(sizes)} is smaller than the kernel {x_sizes(layer.kernel_size)}: {layer.type} needs "
             "every input dimension to be at least the kernel size, padding not counted"
         )
 
@@ -194,6 +231,14 @@ class LPPool(Pool):
     def _window_args(self) -> tuple[Shape, Shape, Shape, Shape, bool]:
         s = self.kernel_size if self.stride is None else self.stride
         return self.kernel_size, s, (0,) * self.dims, (1,) * self.dims, self.ceil_mode
+
+    def ptflops_macs(self, shape: Shape, step: Step) -> tuple[int, float]:
+        """nn.LPPool* is not in ``MODULES_MAPPING``; ``F.lp_pool*d`` calls the patched
+        ``avg_pool*d`` on ``x^p`` (one per input element), ``relu`` and ``Tensor.mul`` (one per
+        output element each); for ±inf only the patched ``max_pool*d`` of ``|x|``."""
+        if not math.isfinite(self.norm_type):
+            return 0, math.prod(shape)
+        return 0, math.prod(shape) + 2 * step.output_elements
 
 
 class _Listed(tuple[int, ...]):
@@ -232,13 +277,14 @@ class LPPool1d(LPPool):
             )
 
 
-def _output_size(name: str, v: Any, dims: int) -> tuple[int | None, ...]:
-    """Adaptive pooling: an int, null, or a list with one int-or-null per dimension."""
+def _output_size(name: str, v: Any, dims: int) -> tuple[int | None, ...] | None:
+    """Adaptive pooling: an int, or a list with one int-or-null per dimension (null itself
+    is read, for :meth:`AdaptivePool._validate` to refuse as PyTorch does)."""
     if v is None:
-        return (None,) * dims
+        return None
     if isinstance(v, (list, tuple)):
         if len(v) != dims:
-            raise InputError(f"{name} has {len(v)} entries {list(v)} but the layer has {dims} spatial dimensions")
+            raise InputError(f"{name} has {len(v)} entries {show_value(v)} but the layer has {dims} spatial dimensions")
         return tuple(None if x is None else to_int(name, x) for x in v)
     return (to_int(name, v),) * dims
 
@@ -246,26 +292,54 @@ def _output_size(name: str, v: Any, dims: int) -> tuple[int | None, ...]:
 class AdaptivePool(Layer):
     """Base of AdaptiveAvgPool1d/2d/3d and AdaptiveMaxPool1d/2d/3d."""
 
-    output_size: tuple[int | None, ...] = arg(_output_size)
+    output_size: tuple[int | None, ...] | None = arg(_output_size)  # None: refused by _validate
 
     def _validate(self) -> None:
+        keep = f", or a list of {self.dims} with null for each size to keep" if self.dims > 1 else ""
+        if self.output_size is None or (self.dims == 1 and None in self.output_size):
+            shown = "null" if self.output_size is None else "[null]"
+            raise self.fail(f"output_size={shown} is not accepted: PyTorch's {self.type} takes a size{keep}")
         for v in self.output_size:
             if v is not None and v < 1:
                 raise self.fail(
-                    f"output_size must be ≥ 1 (or null to keep the input size), got {given(self.output_size)}"
+                    f"output_size must be ≥ 1{' (or null to keep the input size)' if keep else ''}, "
+                    f"got {given(self.output_size)}"
                 )
 
+    def unbatched(self, shape: Shape) -> bool:
+        return len(shape) == self.dims + 1
+
     def forward(self, shape: Shape) -> Step:
-        self._rank(shape, self.dims + 2)
-        outs = tuple(n if o is None else o for n, o in zip(shape[2:], self.output_size, strict=False))
-        return Step((*shape[:2], *outs), 0, 0, 0)
+        sizes = self._sample(shape)[2]
+        outs = tuple(n if o is None else o for n, o in zip(sizes, self.output_size or (), strict=False))
+        return Step((*shape[: -self.dims], *outs), 0, 0, 0)
 
     def receptive_field(self, rf: RF) -> RF:
         return None
 
 
+    def ptflops_macs(self, shape: Shape, step: Step) -> tuple[int, float]:
+        """One per input element twice: ``pool_flops_counter_hook`` and the patched
+        ``F.adaptive_*_pool*d`` (``ptflops/pytorch_ops.py``, ``pytorch_engine.py``)."""
+        n = math.prod(shape)
+        return n, n
+
+
 class AdaptiveAvgPool(AdaptivePool):
     """AdaptiveAvgPool1d/2d/3d."""
+
+    def fvcore_macs(self, shape: Shape, step: Step) -> int:
+        """One per input element for the 2-d layer (``aten::adaptive_avg_pool2d``,
+        ``elementwise_flop_counter(1, 0)`` in ``fvcore/nn/flop_count.py``); 1-d and 3-d have no
+        handle: 0."""
+        return math.prod(shape) if self.dims == 2 else 0
+
+    def thop_macs(self, shape: Shape, step: Step) -> int:
+        """One add per element each window reads and one division per output:
+        ``count_adap_avgpool`` (``thop/vision/basic_hooks.py``). Output j of n → m reads
+        ``[⌊j·n/m⌋, ⌈(j+1)·n/m⌉)``; those lengths sum to n + m − gcd(n, m)."""
+        reads = math.prod(n if n == m else n + m - math.gcd(n, m) for n, m in zip(shape, step.output_shape))
+        return reads + step.output_elements
 
 
 class AdaptiveMaxPool(AdaptivePool):

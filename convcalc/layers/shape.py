@@ -41,6 +41,9 @@ class Flatten(Layer):
             raise self.fail(f"{start} comes after {end} of the {len(shape)}-d input {show_shape(shape)}")
         return Step((*shape[:a], math.prod(shape[a : b + 1]), *shape[b + 1 :]), 0, 0, 0)
 
+    def is_view(self) -> bool:
+        return True
+
     def receptive_field(self, rf: RF) -> RF:
         return None
 
@@ -76,6 +79,9 @@ class Unflatten(Layer):
         sizes = _infer_minus_one(self, self.unflattened_size, shape[a], "unflattened_size", source)
         return Step((*shape[:a], *sizes, *shape[a + 1 :]), 0, 0, 0)
 
+    def is_view(self) -> bool:
+        return True
+
     def receptive_field(self, rf: RF) -> RF:
         return None
 
@@ -88,7 +94,22 @@ class Reshape(Layer):
     def forward(self, shape: Shape) -> Step:
         source = f"the input {show_shape(shape)} without its batch dimension"
         sizes = _infer_minus_one(self, self.shape, math.prod(shape[1:]), "shape", source)
-        return Step((shape[0], *sizes), 0, 0, 0)
+        note = self.batch_note(sizes)
+        return Step((shape[0], *sizes), 0, 0, 0, (note,) if note else ())
+
+    def batch_note(self, sizes: Shape) -> str | None:
+        """The tutorials' ``x.view(-1, 1, 28, 28)`` copied as ``shape: [-1, 1, 28, 28]``: the
+        -1 there is the batch, but Reshape keeps the batch itself, so it comes out 1."""
+        if len(self.shape) < 2 or self.shape[0] != -1 or sizes[0] != 1:
+            return None
+        rest = list(self.shape[1:])
+        return (
+            f"shape {list(self.shape)} makes a dimension of 1 after the batch: Reshape's shape excludes the batch "
+            f"(x.view(-1, {', '.join(map(str, rest))}) in PyTorch includes it); write shape: {rest}"
+        )
+
+    def is_view(self) -> bool:
+        return True
 
     def receptive_field(self, rf: RF) -> RF:
         return None

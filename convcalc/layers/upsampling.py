@@ -75,6 +75,11 @@ class Upsample(Layer):
             if any(f <= 0 for f in factors):
                 shown = list(factors) if isinstance(self.scale_factor, tuple) else self.scale_factor
                 raise self.fail(f"scale_factor must be > 0, got {shown}")
+        if self.recompute_scale_factor and self.size is not None:
+            raise self.fail(
+                "recompute_scale_factor=true is not meaningful with size (PyTorch refuses it): "
+                "it applies to scale_factor only"
+            )
         if self.align_corners is not None and self.mode not in ("linear", "bilinear", "bicubic", "trilinear"):
             raise self.fail(f"align_corners can only be set with the interpolating modes, not mode='{self.mode}'")
 
@@ -112,3 +117,38 @@ class Upsample(Layer):
 
     def receptive_field(self, rf: RF) -> RF:
         return None
+
+    # -- other counters (convcalc.conventions) --
+
+    def fvcore_macs(self, shape: Shape, step: Step) -> int:
+        """On a 4-d input only (``fvcore/nn/flop_count.py``): ``aten::upsample_nearest2d`` one per
+        output element, ``aten::upsample_bilinear2d`` four, ``area`` (run as
+        ``aten::adaptive_avg_pool2d``) one per input element; every other op has no handle."""
+        if len(shape) != 4:
+            return 0
+        per = {"nearest": step.output_elements, "bilinear": 4 * step.output_elements, "area": math.prod(shape)}
+        return per.get(self.mode, 0)
+
+    def ptflops_macs(self, shape: Shape, step: Step) -> tuple[int, float]:
+        """``upsample_flops_counter_hook`` (``ptflops/pytorch_ops.py``) counts the elements of
+        ``output[0]``, the first sample's; the patched ``F.interpolate`` adds
+        ``_interpolate_functional_flops_hook``: N·C·∏size, or the input's elements × scale^dims,
+        a float (for a list, the product of the factors each truncated to an integer); mode
+        ``area`` also runs the patched ``adaptive_avg_pool*d`` (one per input element)."""
+        n_in, dims = math.prod(shape), len(shape) - 2
+        if self.size is not None:
+            functional: float = step.output_elements
+        elif isinstance(self.scale_factor, tuple):  # np.prod(..., dtype=np.int64): each factor truncated first
+            functional = n_in * math.prod(int(f) for f in self.scale_factor)
+        else:
+            functional = n_in * float(self.scale_factor or 0) ** dims
+        if self.mode == "area":
+            functional += n_in
+        return math.prod(step.output_shape[1:]), functional
+
+    def thop_macs(self, shape: Shape, step: Step) -> int:
+        """Per output element 0 (nearest, nearest-exact), 5 (linear), 11 (bilinear), 259
+        (bicubic), 31 (trilinear); area has no cost there, 0: ``count_upsample``
+        (``thop/vision/basic_hooks.py``)."""
+        per = {"linear": 5, "bilinear": 11, "bicubic": 259, "trilinear": 31}
+        return per.get(self.mode, 0) * step.output_elements

@@ -56,12 +56,16 @@ def render(
     leaves: bool = False,
     width: int = 100,
     color: bool = False,
+    encoding: str | None = None,
+    by_bytes: bool = False,
 ) -> str:
     """The report in format ``fmt``: rows deeper than ``depth`` are left out (their
     block rows keep the sums), ``leaves`` keeps only the layer rows (so that a column
     summed over the rows gives its total), ``columns`` are the keys of :data:`COLUMNS`
     (by default :data:`DELIMITED_COLUMNS` for plain and csv, else :data:`DEFAULT_COLUMNS`;
-    json has them all), ``width`` and ``color`` apply to the table."""
+    json has them all), ``width``, ``color``, ``encoding`` (the output's, when it cannot
+    show every character) and ``by_bytes`` (no line over ``width`` bytes either) apply to
+    the table."""
     rows = _visible(report, depth, leaves)
     if columns is None:
         columns = DELIMITED_COLUMNS if fmt in (Format.plain, Format.csv) else DEFAULT_COLUMNS
@@ -73,7 +77,7 @@ def render(
     if fmt is Format.table:
         from .table import table
 
-        return table(report, rows, names, columns, width=width, color=color)
+        return table(report, rows, names, columns, width=width, color=color, encoding=encoding, by_bytes=by_bytes)
     from . import text
 
     if fmt is Format.markdown:
@@ -81,13 +85,21 @@ def render(
     return text.delimited(rows, names, columns, "\t" if fmt is Format.plain else ",")
 
 
-def render_zoo(entries: list[ZooEntry], fmt: Format, *, width: int = 100, color: bool = False) -> str:
+def render_zoo(
+    entries: list[ZooEntry],
+    fmt: Format,
+    *,
+    width: int = 100,
+    color: bool = False,
+    encoding: str | None = None,
+    by_bytes: bool = False,
+) -> str:
     """The catalogue of built-in networks (name, title, family, task, input, params,
     MACs, published figures) in ``fmt``; the table groups them by family."""
     if fmt is Format.table:
         from .table import zoo_table
 
-        return zoo_table(entries, width=width, color=color)
+        return zoo_table(entries, width=width, color=color, encoding=encoding, by_bytes=by_bytes)
     from . import text
 
     return text.zoo(entries, fmt.value)

@@ -11,7 +11,16 @@ from .numbers import DASH, binary, join_x, si, thousands
 
 T = TypeVar("T", str, "str | None")
 
-__all__ = ["COLUMNS", "DEFAULT_COLUMNS", "DELIMITED_COLUMNS", "Column", "footer", "labels", "parse_columns"]
+__all__ = [
+    "COLUMNS",
+    "DEFAULT_COLUMNS",
+    "DELIMITED_COLUMNS",
+    "TRAINING_COLUMNS",
+    "Column",
+    "footer",
+    "labels",
+    "parse_columns",
+]
 
 
 class Column(NamedTuple):
@@ -63,6 +72,53 @@ def _rf(row: Any, sep: str) -> str | None:
     return None if rf is None else join_x((size for size, _, _ in rf), sep)
 
 
+def _args(row: Any, sep: str) -> str | None:
+    """A layer's arguments in short: ``k3 s2 p1`` for a sliding window (per dimension
+    when they differ, ``k1×7``; ``p0,1`` for padding before and after, ``d2``, ``g32``,
+    ``ceil``, ``op1``: the values that are not PyTorch's defaults), else its arguments as
+    ``name=value``; None for a block.
+
+    >>> from convcalc import analyze
+    >>> r = analyze({"input": [1, 3, 9, 9], "layers": [{"Conv2d": {"out_channels": 8, "kernel_size": [1, 3],
+    ...     "stride": 2, "padding": [0, 1], "groups": 1}}, {"Linear": {"out_features": 10}}]})
+    >>> _args(r.rows[0], "×"), _args(r.rows[1], "×")
+    ('k1×3 s2 p0×1', 'out_features=10')
+    """
+    from ..layers import Sliding
+
+    if row.layer is None:
+        return None
+    arguments = row.arguments
+    if not isinstance(row.layer, Sliding):
+        return (
+            " ".join(
+                f"{key}={join_x(value, sep) if isinstance(value, list) else value}"
+                for key, value in arguments.items()
+                if value is not None and value is not False
+            )
+            or None
+        )
+    windows = row.layer.windows()
+
+    def each(values: list[Any]) -> str:
+        return str(values[0]) if len(set(values)) == 1 else join_x(values, sep)
+
+    parts = [f"k{each([w.k for w in windows])}"]
+    if any(w.s != 1 for w in windows):
+        parts.append(f"s{each([w.s for w in windows])}")
+    if any(w.pl or w.pr for w in windows):
+        parts.append("p" + each([w.pl if w.pl == w.pr else f"{w.pl},{w.pr}" for w in windows]))
+    if any(w.d != 1 for w in windows):
+        parts.append(f"d{each([w.d for w in windows])}")
+    if arguments.get("groups", 1) != 1:
+        parts.append(f"g{arguments['groups']}")
+    if any(w.ceil for w in windows):
+        parts.append("ceil")
+    if any(w.output_padding for w in windows):
+        parts.append(f"op{each([w.output_padding for w in windows])}")
+    return " ".join(parts)
+
+
 def _same(text: Callable[[Any], T]) -> Callable[[Any, str], T]:
     """A column shown the same way for people and machines."""
     return lambda row, label: text(row)
@@ -110,6 +166,13 @@ COLUMNS: dict[str, Column] = {
             _same(lambda r: r.qualname),
         ),
         Column(
+            "args",
+            "args",
+            "the layer's arguments in short: k3 s2 p1 (kernel, stride, padding), else name=value",
+            _same(lambda r: _args(r, "×") or DASH),
+            _same(lambda r: _args(r, "x")),
+        ),
+        Column(
             "inputs",
             "inputs",
             "paths of the rows it reads (input: the network input)",
@@ -149,15 +212,29 @@ COLUMNS: dict[str, Column] = {
             _same(lambda r: _rf(r, "x")),
         ),
         _number("memory", "memory", "activation bytes of the output", "activation_bytes", binary),
+        *(  # the figures of net --train, whose rows have them (convcalc.render.training)
+            _number(key, title, help, field, human)
+            for key, title, help, field, human in (
+                ("saved", "saved", "bytes autograd keeps for the backward pass (--train)", "saved_bytes", binary),
+                ("grad", "grad", "bytes of the row's gradients (--train)", "grad_bytes", binary),
+                ("optimizer", "optimizer", "bytes of the row's optimizer state (--train)", "optimizer_bytes", binary),
+                ("backward", "backward FLOPs", "FLOPs of the backward pass (--train)", "backward_flops", si),
+            )
+        ),
     )
 }
+
+#: The columns that only ``net --train`` fills.
+TRAINING_COLUMNS = ("saved", "grad", "optimizer", "backward")
 
 #: The columns shown unless ``--columns`` says otherwise (SPEC §4).
 DEFAULT_COLUMNS = ("index", "layer", "type", "output", "params", "macs", "rf", "memory")
 #: The default columns of plain and csv: with ``kind``, to tell the rows that hold sums.
 DELIMITED_COLUMNS = ("index", "layer", "type", "kind", "output", "params", "macs", "rf", "memory")
 
-_ALIASES = {"#": "index", "name": "layer", "shape": "output", "mem": "memory", "receptive_field": "rf"}
+_ALIASES = {
+    "#": "index", "name": "layer", "shape": "output", "mem": "memory", "receptive_field": "rf", "arguments": "args"
+}  # fmt: skip
 
 
 def parse_columns(text: str) -> tuple[str, ...]:

@@ -68,9 +68,7 @@ def _big(n: int) -> str:
 
 def layer_text(request: Request, relations: Sequence[Relation], report: Report | None, width: int = 100) -> str:
     """The layer, its relation, and with an input its output sizes (params, MACs and FLOPs
-    when channels were given), then its warnings."""
-    from .text import warning_lines
-
+    when channels were given); its warnings go to stderr (the command line writes them)."""
     lines = [describe(request)]
     relation = _relation_lines(relations)
     if report is None:
@@ -83,7 +81,7 @@ def layer_text(request: Request, relations: Sequence[Relation], report: Report |
     if request.channels:
         pairs += [("params", thousands(row.params)), ("MACs", _big(row.macs)), ("FLOPs", _big(row.flops))]
     lines += [f"{label:<9} {text}".rstrip() for label, text in pairs]
-    return "\n".join(lines + warning_lines(row.warnings, width)) + "\n"
+    return "\n".join(lines) + "\n"
 
 
 def _derivation(d: Derivation, indent: str) -> list[str]:
@@ -101,10 +99,8 @@ def _derivation(d: Derivation, indent: str) -> list[str]:
 
 
 def explain_text(request: Request, explanation: Explanation, width: int = 100) -> str:
-    """Each formula, then the same with the numbers put in, step by step; then the
-    warnings."""
-    from .text import warning_lines
-
+    """Each formula, then the same with the numbers put in, step by step (the warnings go
+    to stderr: the command line writes them)."""
     head = describe(request)
     if request.sizes is not None:
         head += f", input {_sizes(request.sizes)}"
@@ -123,9 +119,6 @@ def explain_text(request: Request, explanation: Explanation, width: int = 100) -
         lines.append("")
         for d in explanation.totals:
             lines += _derivation(d, "")
-    if explanation.warnings:
-        lines.append("")
-        lines += warning_lines(explanation.warnings, width)
     return "\n".join(lines) + "\n"
 
 

@@ -11,21 +11,23 @@ table); without colour the lines are the output and Rich is not loaded.
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .columns import COLUMNS, footer
 from .numbers import join_x, thousands
-from .text import summary, title, warning_lines
+from .text import summary, title
 
 if TYPE_CHECKING:
     from ..report import Report
 
-__all__ = ["Grid", "cell_len", "layout", "table", "zoo_table"]
+__all__ = ["Grid", "cell_len", "layout", "shorten", "table", "tree", "wrap", "zoo_table"]
 
 _MIN_SHRUNK = 6  # a shrinkable column keeps at least this many cells
-_RULE = "─"
+_NAME_CELLS = 10  # and the layer column this many: a branch mark and a name (the type column shrinks first)
+_MARKS = " │├└|+`"  # a row's indentation and branch marks (:class:`Drawing`)
 
 #: A line of output and its style (a Rich style name, or None).
 Line = tuple[str, "str | None"]
@@ -48,17 +50,57 @@ def cell_len(text: str) -> int:
     return sum(_char_cells(ch) for ch in text)
 
 
-def _truncate(text: str, width: int) -> str:
-    """``text`` cut to ``width`` cells with an ellipsis."""
-    if cell_len(text) <= width:
-        return text
+def _cut(text: str, width: int, *, tail: bool = False) -> str:
+    """The first (``tail``: last) characters of ``text`` that fill at most ``width`` cells."""
+    chars = reversed(text) if tail else iter(text)
     out, used = [], 0
-    for ch in text:
+    for ch in chars:
         used += _char_cells(ch)
-        if used > width - 1:
+        if used > width:
             break
         out.append(ch)
-    return "".join(out) + "…"
+    return "".join(reversed(out) if tail else out)
+
+
+def shorten(text: str, width: int, ellipsis: str = "…") -> str:
+    """``text`` in at most ``width`` cells, shortened in the middle where a name is told
+    apart, by whole dotted parts when they fit; a row's indentation and branch marks
+    (:func:`tree`) are kept, the innermost levels first, while the name has four cells.
+
+    >>> shorten("layer1.0.conv1", 12), shorten("downsample", 8), shorten("    │ conv1", 8)
+    ('layer1…conv1', 'down…ple', '  │ co…1')
+    >>> shorten("features.denseblock1.denselayer1.conv1", 24)
+    'features…conv1'
+    """
+    if cell_len(text) <= width:
+        return text
+    lead = 0
+    while lead + 1 < len(text) and text[lead] in _MARKS and text[lead + 1] == " ":
+        lead += 2
+    name = text[lead:]
+    keep = max(0, min(lead, width - min(4, cell_len(name))))  # the name keeps four cells
+    keep -= keep % 2  # whole levels, the innermost ones
+    return text[lead - keep : lead] + _middle(name, width - keep, ellipsis)
+
+
+def _middle(name: str, room: int, ellipsis: str) -> str:
+    if cell_len(name) <= room:
+        return name
+    e = cell_len(ellipsis)
+    if room <= e:
+        return _cut(name, room)
+    parts = name.split(".")
+    best, kept = "", 0
+    for i in range(1, len(parts) - 1):  # whole parts: "layer1" … "conv1"
+        for j in range(1, len(parts) - i):
+            head, end = ".".join(parts[:i]), ".".join(parts[-j:])
+            used = cell_len(head) + cell_len(end)
+            if used + e <= room and used > kept:
+                best, kept = head + ellipsis + end, used
+    if best:
+        return best
+    keep = room - e
+    return _cut(name, keep - keep // 2) + ellipsis + _cut(name, keep // 2, tail=True)
 
 
 class Grid:
@@ -69,6 +111,8 @@ class Grid:
         self.widths = widths
         self.gap = gap
         self.right = right
+        self.ellipsis, self.rule_char = "…", "─"  # "...", "-" where the output cannot show them
+        self.shortened = False  # whether a name column is narrower than its cells
 
     @property
     def width(self) -> int:
@@ -77,13 +121,13 @@ class Grid:
     def line(self, cells: Sequence[str]) -> str:
         parts = []
         for cell, w, right in zip(cells, self.widths, self.right):
-            cell = _truncate(cell, w)
+            cell = shorten(cell, w, self.ellipsis)  # only a name column is ever narrower than its cells
             pad = " " * (w - cell_len(cell))
             parts.append(pad + cell if right else cell + pad)
         return (" " * self.gap).join(parts).rstrip()
 
     def rule(self) -> str:
-        return _RULE * self.width
+        return self.rule_char * self.width
 
 
 def _bottom(heads: list[list[str]]) -> list[list[str]]:
@@ -99,10 +143,12 @@ def layout(
     right: Sequence[bool],
     shrink: Sequence[bool],
     width: int,
+    least: Sequence[int] = (),
 ) -> Grid:
     """Column widths for ``rows`` (the footer included) within ``width`` cells: two spaces
     between columns, or one; multi-word titles wider than their cells split over two
-    lines; then the ``shrink`` columns lose cells (down to 6, with an ellipsis)."""
+    lines; then the ``shrink`` columns lose cells, the widest first, down to 6 (or the
+    column's ``least``), with an ellipsis."""
     cells = [max((cell_len(r[i]) for r in rows), default=0) for i in range(len(titles))]
     split = [t.split(" ", 1) if " " in t and cell_len(t) > cells[i] else [t] for i, t in enumerate(titles)]
     whole = [[t] for t in titles]
@@ -115,12 +161,14 @@ def layout(
         if grid.width <= width:
             return grid
     over = grid.width - width
+    floors = [max(_MIN_SHRUNK, least[i] if i < len(least) else 0) for i in range(len(titles))]
     while over > 0:
-        candidates = [i for i, s in enumerate(shrink) if s and grid.widths[i] > _MIN_SHRUNK]
+        candidates = [i for i, s in enumerate(shrink) if s and grid.widths[i] > floors[i]]
         if not candidates:
             break
         widest = max(candidates, key=lambda i: grid.widths[i])
         grid.widths[widest] -= 1
+        grid.shortened = True
         over -= 1
     return grid
 
@@ -135,59 +183,212 @@ def _grid_lines(grid: Grid, body: list[tuple[list[str], str | None]], footer: li
     return lines
 
 
-def _emit(lines: list[Line], width: int, color: bool) -> str:
-    """The lines as text, cut to ``width``; with colour, each styled line rendered by
-    Rich's ``Style`` (as ``Console(force_terminal=True)`` writes it): nothing on a ``dumb``
-    or ``unknown`` TERM, no colours (bold stays) under NO_COLOR, empty lines bare.
-    Only ``rich.style`` is imported: ``rich.console`` alone costs more than the table."""
-    lines = [(_truncate(text, width), style) for text, style in lines]
-    import os
-
-    if not color or os.environ.get("TERM", "") in ("dumb", "unknown"):
+def _emit(lines: list[Line], color: bool) -> str:
+    """The lines as text; with colour, each styled line rendered by Rich's ``Style`` (as
+    ``Console(force_terminal=True)`` writes it), empty lines bare. Whether to colour is the
+    terminal's decision (:meth:`convcalc.terminal.Terminal.color`). Only ``rich.style`` is
+    imported: ``rich.console`` alone costs more than the table."""
+    if not color:
         return "".join(text + "\n" for text, _ in lines)
     from rich.color import ColorSystem
     from rich.style import Style
 
-    no_color = bool(os.environ.get("NO_COLOR", ""))
     styles: dict[str, Style] = {}
     out = []
     for text, name in lines:
         if text and name is not None:
             if name not in styles:
-                style = Style.parse(name)
-                styles[name] = style.without_color if no_color else style
+                styles[name] = Style.parse(name)
             text = styles[name].render(text, color_system=ColorSystem.STANDARD)
         out.append(text + "\n")
     return "".join(out)
 
 
+class Drawing(NamedTuple):
+    """The lines of a table: the rule under the header, and the branch marks of :func:`tree`."""
+
+    rule: str
+    first: str  # the first row of a branch that another follows
+    last: str  # the first row of a block's last branch
+    beside: str  # beside the other rows of a branch that another follows
+
+
+_UNICODE = Drawing("─", "├ ", "└ ", "│ ")
+#: Where the output cannot show box lines, or where no terminal measures the output (each
+#: box line is three bytes of UTF-8, and some programs count bytes: :func:`_fitted`).
+_ASCII = Drawing("-", "+ ", "` ", "| ")
+
+
+def tree(rows: list[Any], drawing: Drawing = _UNICODE) -> dict[int, str]:
+    """Row index → the indentation of its name: two cells a level, with a mark where a
+    block has branches (a Residual's body and shortcut, a Concat's inputs): ``├`` on the
+    first row of each branch, ``└`` on the last branch's, ``│`` beside the rest of a
+    branch that another follows. Pass all the report's rows.
+
+    A row is in a branch when its path, relative to its block's, has two parts: the
+    branch (``body``, ``shortcut``, ``0``) and its place there (``body.0``)."""
+    block: dict[int, Any] = {}  # row index → the block row that holds it
+    branch: dict[int, str] = {}  # row index → its branch in that block
+    last: dict[int, str] = {}  # block row index → its last branch
+    stack: list[Any] = []
+    for row in rows:
+        del stack[row.depth :]
+        if stack:
+            parent = stack[-1]
+            block[row.index] = parent
+            relative = row.path[len(parent.path) + 1 :]
+            if "." in relative:
+                branch[row.index] = last[parent.index] = relative.split(".", 1)[0]
+        stack.append(row)
+    out: dict[int, str] = {}
+    inner: dict[int, str] = {}  # row index → the indentation its own rows continue
+    begun: set[tuple[int, str]] = set()
+    for row in rows:
+        parent = block.get(row.index)
+        if parent is None:
+            out[row.index] = inner[row.index] = ""
+            continue
+        base, key = inner[parent.index], branch.get(row.index)
+        if key is None:
+            mark = going = "  "
+        else:
+            final = last[parent.index] == key
+            going = "  " if final else drawing.beside
+            mark = going if (parent.index, key) in begun else drawing.last if final else drawing.first
+            begun.add((parent.index, key))
+        out[row.index], inner[row.index] = base + mark, base + going
+    return out
+
+
+_BREAKS = re.compile(r"(?<=[,:]) | (?=\()")  # inside a part: after a comma or a colon, before a parenthesis
+
+
+def _utf8_len(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def wrap(text: str, width: int, measure: Callable[[str], int] = cell_len) -> list[str]:
+    """A title or summary line in ``width`` (as ``measure`` counts), broken between its
+    ``·``-separated parts, and inside a part too long for a line after a comma or a colon
+    or before a parenthesis, never inside a number; the rest indented two cells.
+
+    >>> wrap("Total params: 61,706 (trainable 61,706, buffers 0)", 32)
+    ['Total params: 61,706', '  (trainable 61,706, buffers 0)']
+    >>> wrap("MACs: 417 K (416,520) · FLOPs: 833 K (833,040)", 30)
+    ['MACs: 417 K (416,520)', '  FLOPs: 833 K (833,040)']
+    """
+    if measure(text) <= width:
+        return [text]
+    lines: list[str] = []
+    line = ""
+
+    def add(token: str, joiner: str) -> None:
+        nonlocal line
+        if not line:
+            line = token
+        elif measure(line + joiner + token) <= width:
+            line += joiner + token
+        else:
+            lines.append(line)
+            line = "  " + token
+
+    for part in text.split(" · "):
+        if measure(("  " if line else "") + part) <= width:
+            add(part, " · ")
+        else:
+            first, *rest = _BREAKS.split(part)
+            add(first, " · ")
+            for word in rest:
+                add(word, " ")
+    return [*lines, line]
+
+
 def table(
-    report: Report, rows: list[Any], names: dict[int, str], columns: tuple[str, ...], *, width: int, color: bool
+    report: Report,
+    rows: list[Any],
+    names: dict[int, str],
+    columns: tuple[str, ...],
+    *,
+    width: int,
+    color: bool,
+    encoding: str | None = None,
+    by_bytes: bool = False,
 ) -> str:
-    """The per-layer table: a title, rows indented by depth, composite rows in bold, the
-    column totals in the footer, then the totals and the warnings beneath."""
+    """The per-layer table: a title, rows indented by depth (with marks for the rows of
+    branches), composite rows in bold, the column totals in the footer, then the totals
+    beneath (the warnings go to stderr: the command line writes them). ``encoding``: the
+    output's, when it cannot show every character (its fallbacks are put in before the
+    cells are measured); ``by_bytes``: no line over ``width`` bytes either (:func:`_fitted`)."""
     cols = [COLUMNS[key] for key in columns]
+    drawing = _ASCII if by_bytes or encoding is not None else _UNICODE
+    marks = tree(report.rows, drawing) if "layer" in columns else {}
     body: list[tuple[list[str], str | None]] = [
-        ([c.human(row, names[row.index]) for c in cols], "bold" if row.composite else None) for row in rows
+        (
+            [marks[row.index] + names[row.index] if c.key == "layer" else c.human(row, names[row.index]) for c in cols],
+            "bold" if row.composite else None,
+        )
+        for row in rows
     ]
     totals = footer(cols, report.totals)
-    grid = layout(
+    show = _shown(encoding)
+    if encoding is not None:
+        body = [([show(cell) for cell in cells], style) for cells, style in body]
+        totals = [show(cell) for cell in totals]
+    grid = _fitted(
         [c.title for c in cols],
         [cells for cells, _ in body] + [totals],
         right=[c.numeric for c in cols],
-        shrink=[c.key in ("layer", "type") for c in cols],
+        shrink=[c.key in ("layer", "type", "qualname", "path") for c in cols],
         width=width,
+        by_bytes=by_bytes,
+        least=[_NAME_CELLS if c.key == "layer" else 0 for c in cols],
     )
-    lines: list[Line] = [(title(report), "bold")]
+    grid.ellipsis, grid.rule_char = show("…"), drawing.rule
+    measure = _utf8_len if by_bytes else cell_len
+    lines: list[Line] = [(line, "bold") for line in wrap(show(title(report)), width, measure)]
     lines += _grid_lines(grid, body, totals)
-    lines += [(line, None) for line in summary(report)]
-    if report.warnings:
-        lines.append(("", None))
-        lines += [(line, "yellow") for line in warning_lines(report.warnings, width)]
-    return _emit(lines, width, color)
+    lines += [(line, None) for text in summary(report) for line in wrap(show(text), width, measure)]
+    return _emit(lines, color)
 
 
-def zoo_table(entries: list[dict[str, Any]], *, width: int, color: bool) -> str:
+def _fitted(
+    titles: Sequence[str],
+    rows: list[list[str]],
+    *,
+    right: Sequence[bool],
+    shrink: Sequence[bool],
+    width: int,
+    by_bytes: bool,
+    least: Sequence[int] = (),
+) -> Grid:
+    """:func:`layout` within ``width`` cells, and with ``by_bytes`` within ``width`` bytes
+    of UTF-8 too: with no terminal to measure, the output is for programs, and some count
+    bytes (mawk's ``length``, GNU ``cut -c`` and ``fold``). A non-ASCII character (``×``, a
+    branch mark) takes more bytes than cells, and so does the ellipsis of a shortened name."""
+    if not by_bytes:
+        return layout(titles, rows, right=right, shrink=shrink, width=width, least=least)
+    extra = max(
+        (sum(_utf8_len(cell) - cell_len(cell) for cell in cells if not cell.isascii()) for cells in rows), default=0
+    )
+    grid = layout(titles, rows, right=right, shrink=shrink, width=width - extra, least=least)
+    if grid.shortened:
+        ellipses = (_utf8_len("…") - 1) * sum(shrink)
+        grid = layout(titles, rows, right=right, shrink=shrink, width=width - extra - ellipses, least=least)
+    return grid
+
+
+def _shown(encoding: str | None) -> Callable[[str], str]:
+    """Text as the output will show it (:func:`convcalc.terminal.shown`)."""
+    if encoding is None:
+        return lambda text: text
+    from ..terminal import shown
+
+    return lambda text: shown(text, encoding)
+
+
+def zoo_table(
+    entries: list[dict[str, Any]], *, width: int, color: bool, encoding: str | None = None, by_bytes: bool = False
+) -> str:
     """The built-in networks, grouped by family: name, input, params, GMACs and where the
     published figures they match come from."""
     from .text import gmacs, zoo_source
@@ -203,11 +404,16 @@ def zoo_table(entries: list[dict[str, Any]], *, width: int, color: bool) -> str:
             source = zoo_source(e).split(",")[0]  # the whole source is in the json
             body.append(([f"  {e['name']}", join_x(e["input_shape"][1:]), thousands(e["params"]), gmacs(e["macs"]),
                           source], None))  # fmt: skip
-    grid = layout(
+    show = _shown(encoding)
+    if encoding is not None:
+        body = [([show(cell) for cell in cells], style) for cells, style in body]
+    grid = _fitted(
         ["name", "input", "params", "GMACs", "published"],
         [cells for cells, _ in body],
         right=[False, False, True, True, False],
         shrink=[False, False, False, False, True],
         width=width,
+        by_bytes=by_bytes,
     )
-    return _emit(_grid_lines(grid, body, None), width, color)
+    grid.ellipsis, grid.rule_char = show("…"), (_ASCII if by_bytes or encoding is not None else _UNICODE).rule
+    return _emit(_grid_lines(grid, body, None), color)

@@ -14,12 +14,17 @@ from .numbers import binary, join_x, si, thousands
 if TYPE_CHECKING:
     from ..report import Report
 
-__all__ = ["delimited", "json_report", "markdown", "summary", "title", "to_json", "warning_lines", "zoo"]
+__all__ = [
+    "JsonText", "delimited", "html", "json_report", "markdown", "summary", "title", "to_json", "warning_lines", "zoo",
+]  # fmt: skip
 
 
 def title(report: Report) -> str:
-    """``LeNet-5 · input 1×1×28×28 · float32``."""
-    return f"{report.name or 'network'} · input {join_x(report.input_shape)} · {report.dtype}"
+    """``LeNet-5 · input 1×1×28×28 · float32`` (``· MACs as thop counts them`` under
+    ``--convention thop``)."""
+    convention = getattr(report.totals, "convention", None)  # convcalc.conventions.ConventionTotals
+    counted = f" · MACs as {convention} counts them" if convention else ""
+    return f"{report.name or 'network'} · input {join_x(report.input_shape)} · {report.dtype}{counted}"
 
 
 def _both(n: int) -> str:
@@ -37,7 +42,10 @@ def summary(report: Report) -> list[str]:
             f"buffers {thousands(t.buffers)})"
         ),
         f"MACs: {_both(t.macs)} · FLOPs: {_both(t.flops)}",
-        f"Memory ({report.dtype}): activations {binary(t.activation_bytes)} · params {binary(t.param_bytes)}",
+        (
+            f"Memory ({report.dtype}): activations {binary(t.activation_bytes)} "
+            f"(peak {binary(t.peak_activation_bytes)}) · params {binary(t.param_bytes)}"
+        ),
     ]
 
 
@@ -74,7 +82,14 @@ def _inline(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 
-def to_json(data: dict[str, Any]) -> str:
+class JsonText(str):
+    """Text that is JSON: where the output cannot encode a character, it is written as a
+    ``\\uXXXX`` escape (:mod:`convcalc.terminal`), so that the document stays exact."""
+
+    __slots__ = ()
+
+
+def to_json(data: dict[str, Any]) -> JsonText:
     """JSON with one top-level key per line and one list item (a layer) per line: easy to
     read and to grep, and still one ``json.loads`` away."""
     lines = ["{"]
@@ -86,7 +101,7 @@ def to_json(data: dict[str, Any]) -> str:
         else:
             lines.append(f"  {_inline(key)}: {_inline(value)}{comma}")
     lines.append("}")
-    return "\n".join(lines) + "\n"
+    return JsonText("\n".join(lines) + "\n")
 
 
 def json_report(report: Report, rows: list[Any]) -> str:
@@ -102,7 +117,7 @@ def _md_cell(value: str) -> str:
 
 
 def markdown(report: Report, rows: list[Any], names: dict[int, str], columns: tuple[str, ...]) -> str:
-    """A GitHub table with readable numbers, the totals and the warnings."""
+    """A GitHub table with readable numbers and the totals (the warnings go to stderr)."""
     cols = [COLUMNS[key] for key in columns]
     lines = [f"**{_md_cell(title(report))}**", ""]
     lines.append("| " + " | ".join(c.title for c in cols) + " |")
@@ -119,11 +134,36 @@ def markdown(report: Report, rows: list[Any], names: dict[int, str], columns: tu
     lines.append("| " + " | ".join(bold) + " |")
     lines.append("")
     lines.extend(f"- {line}" for line in summary(report))
+    return "\n".join(lines) + "\n"
+
+
+def html(report: Report, rows: list[Any], names: dict[int, str], columns: tuple[str, ...]) -> str:
+    """The markdown table's content as HTML, for a notebook (``Report._repr_html_``)."""
+    from html import escape
+
+    cols = [COLUMNS[key] for key in columns]
+
+    def cell(tag: str, text: str, numeric: bool, bold: bool = False) -> str:
+        shown = f"<b>{escape(text)}</b>" if bold and text else escape(text)
+        return f"<{tag} style=\"text-align: {'right' if numeric else 'left'}\">{shown}</{tag}>"
+
+    lines = [f"<p><b>{escape(title(report))}</b></p>", "<table>", "<thead><tr>"]
+    lines.append("".join(cell("th", c.title, c.numeric) for c in cols) + "</tr></thead>")
+    lines.append("<tbody>")
+    for row in rows:
+        cells = []
+        for c in cols:
+            text = c.human(row, names[row.index])
+            if c.key == "layer":  # keep the indentation: HTML collapses spaces
+                text = "\u00a0\u00a0" * row.depth + names[row.index]
+            cells.append(cell("td", text, c.numeric))
+        lines.append("<tr>" + "".join(cells) + "</tr>")
+    totals = footer(cols, report.totals)
+    lines.append("<tr>" + "".join(cell("td", t, c.numeric, bold=True) for c, t in zip(cols, totals)) + "</tr>")
+    lines.append("</tbody></table>")
+    lines.append("<ul>" + "".join(f"<li>{escape(line)}</li>" for line in summary(report)) + "</ul>")
     if report.warnings:
-        lines.append("")
-        lines.append("Warnings:")
-        lines.append("")
-        lines.extend(f"- {_md_cell(w)}" for w in report.warnings)
+        lines.append("<p>Warnings:</p><ul>" + "".join(f"<li>{escape(w)}</li>" for w in report.warnings) + "</ul>")
     return "\n".join(lines) + "\n"
 
 
