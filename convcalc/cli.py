@@ -714,7 +714,7 @@ def _warn(warnings: Any, no_warnings: bool) -> None:
     """Each warning on stderr, ``warning: …`` (SPEC §4: never on stdout)."""
     if not no_warnings:
         for text in warnings:
-            _err(f"warning: {text}")
+            _err(f"warning: {clip(text)}")
 
 
 def _report_warnings(report: Any, no_warnings: bool) -> None:

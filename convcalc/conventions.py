@@ -45,6 +45,7 @@ class Counter(Record, frozen=True):
     shown: str  # how it prints a figure, ``{}`` for the prefix (G, M, K): "{}Mac" → "4.13 GMac"
     kind: str
     counts: str
+    traces: bool = False  # counts a jit trace, which drops what no output depends on
 
 
 COUNTERS: dict[str, Counter] = {
@@ -67,7 +68,9 @@ COUNTERS: dict[str, Counter] = {
             "{} flops",
             "macs",
             "multiply-accumulates (which it calls flops), BatchNorm 1-2 per element (eval), "
-            "GroupNorm/LayerNorm/InstanceNorm 4-5, AdaptiveAvgPool2d and 2-d Upsample; no activation",
+            "GroupNorm/LayerNorm/InstanceNorm 4-5, AdaptiveAvgPool2d and 2-d Upsample; no activation; "
+            "nothing that no output depends on (its jit trace drops it)",
+            traces=True,
         ),
         Counter(
             "ptflops",
@@ -164,7 +167,9 @@ def row_figures(report: Report, name: str) -> list[int | Fraction]:
     """Counter ``name``'s figure for each row of ``report``, exact (ptflops' per-image figures
     can be fractions): a layer row's by its layer's rule, a block row's the sum of its layer
     rows; 0 for a row without a layer object."""
-    rule = _RULES[counter(name).name]
+    c = counter(name)
+    rule = _RULES[c.name]
+    live = _live(report) if c.traces else None
     batch = report.input_shape[0] if report.input_shape else 1
     figures: list[int | Fraction] = []
     open_blocks: list[tuple[int, int]] = []  # (depth, position in figures) of the enclosing blocks
@@ -175,11 +180,38 @@ def row_figures(report: Report, name: str) -> list[int | Fraction]:
             figures.append(0)
             open_blocks.append((row.depth, len(figures) - 1))
             continue
-        value = 0 if row.layer is None else rule(row.layer, row.input_shape, _step(row), batch)
+        dead = row.layer is None or (live is not None and row.path not in live)
+        value = 0 if dead else rule(row.layer, row.input_shape, _step(row), batch)
         figures.append(value)
         for _, at in open_blocks:
             figures[at] += value
     return figures
+
+
+def _live(report: Report) -> set[str]:
+    """The paths of the rows some output depends on: the outputs, what they read, and through
+    a block the last row of each of its lists (its result) and its input."""
+    by_path = {row.path: row for row in report.rows}
+    results: dict[str, dict[str, Row]] = {}  # block path → list prefix → its last row so far
+    open_blocks: list[Row] = []
+    for row in report.rows:
+        del open_blocks[row.depth :]
+        if open_blocks:
+            results.setdefault(open_blocks[-1].path, {})[row.path.rsplit(".", 1)[0]] = row
+        if row.composite:
+            open_blocks.append(row)
+    live = {o.path for o in report.outputs}
+    work = list(live)
+    while work:
+        found = by_path.get(work.pop())
+        if found is None:  # the network input
+            continue
+        reads = [p.split("#")[0] for p in found.inputs] + [r.path for r in results.get(found.path, {}).values()]
+        for path in reads:
+            if path not in live:
+                live.add(path)
+                work.append(path)
+    return live
 
 
 def _step(row: Row) -> Step:

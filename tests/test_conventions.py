@@ -211,6 +211,10 @@ TARGETED: dict[str, tuple[list[int], list[Any]]] = {
         {"ZeroPad2d": {"padding": 1}}, {"ReflectionPad2d": {"padding": 1}}, {"ChannelShuffle": {"groups": 2}},
         {"PixelShuffle": {"upscale_factor": 2}}, {"PixelUnshuffle": {"downscale_factor": 2}}, "Scale",
         {"Unflatten": {"dim": 1, "unflattened_size": [2, 2]}}, {"Reshape": {"shape": [4, 100]}}]),
+    "a row no output depends on (fvcore's trace drops it)": ([1, 3, 6, 6], [
+        {"Conv2d": {"name": "a", **C3}}, {"Conv2d": {"name": "dead", "from": "input", **C3}}, "ReLU",
+        {"Residual": {"from": "a", "body": [{"Conv2d": {**C3, "padding": 1}}]}},
+        {"Conv2d": {"from": "a", **C3, "padding": 1}}]),
     "residual add and concat": ([2, 4, 5, 6], [
         {"Residual": {"body": [{"Conv2d": {**C3, "padding": 1}}, "BatchNorm2d"]}},
         {"Concat": {"branches": [["ReLU"], [{"MaxPool2d": {"kernel_size": 3, "stride": 1, "padding": 1}}]]}},
@@ -286,15 +290,15 @@ def test_functional_adds_and_cat_count_as_convcalcs_merge_rows() -> None:
 # -- every built-in network ---------------------------------------------------------------------
 
 ZOO = sorted(p.stem for p in ZOO_DIR.glob("*.yaml"))
-#: The smallest network of each family of the catalogue, and the variants with other layers
-#: (VGG with BatchNorm, RegNetX beside RegNetY): the default sweep. All 82 with
-#: ``CONVCALC_ORACLE_ZOO=all`` (about 82 × 6 tool runs: minutes, not seconds).
+#: The default sweep: the smallest network of each family of the catalogue and the variants
+#: with other layers (VGG with BatchNorm, RegNetX beside RegNetY), but for those that only
+#: take their full, large input (U-Net, FCN, DeepLabV3, C3D, R(2+1)D, WaveNet: 6.5 to 180
+#: GMACs, six tool runs each). All 82 with ``CONVCALC_ORACLE_ZOO=all`` (tens of minutes).
 FAMILIES = (
-    "alexnet", "c3d", "convnext_tiny", "dcgan_discriminator", "dcgan_generator", "deeplabv3_resnet50",
-    "densenet121", "efficientnet_b0", "efficientnet_v2_s", "fcn_resnet50", "googlenet", "inception_v3", "lenet",
-    "m5", "mnasnet0_5", "mobilenet_v2", "mobilenet_v3_small", "r2plus1d_18", "regnet_x_400mf", "regnet_y_400mf",
-    "resnet18", "resnext50_32x4d", "shufflenet_v2_x0_5", "squeezenet1_1", "unet", "vgg11", "vgg11_bn", "wavenet",
-    "wide_resnet50_2", "yolov8n", "zfnet",
+    "alexnet", "convnext_tiny", "dcgan_discriminator", "dcgan_generator", "densenet121", "efficientnet_b0",
+    "efficientnet_v2_s", "googlenet", "inception_v3", "lenet", "m5", "mnasnet0_5", "mobilenet_v2",
+    "mobilenet_v3_small", "regnet_x_400mf", "regnet_y_400mf", "resnet18", "resnext50_32x4d", "shufflenet_v2_x0_5",
+    "squeezenet1_1", "vgg11", "vgg11_bn", "wide_resnet50_2", "yolov8n", "zfnet",
 )  # fmt: skip
 
 
@@ -314,7 +318,17 @@ def _small(desc: dict[str, Any]) -> tuple[int, ...]:
     return tuple(shape)
 
 
-@pytest.mark.parametrize("name", ZOO if os.environ.get("CONVCALC_ORACLE_ZOO") == "all" else FAMILIES)
+#: Known disagreements, each a strict xfail so that a fix shows (as an unexpected pass). WaveNet's
+#: was fvcore's jit trace dropping the last residual conv, which no output reads: convcalc's
+#: fvcore convention now leaves out such rows too ("a row no output depends on" above).
+KNOWN: dict[str, str] = {}
+
+
+def _zoo_cases(names: Any) -> list[Any]:
+    return [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=KNOWN[n])) if n in KNOWN else n for n in names]
+
+
+@pytest.mark.parametrize("name", _zoo_cases(ZOO if os.environ.get("CONVCALC_ORACLE_ZOO") == "all" else FAMILIES))
 def test_every_built_in_network(name: str) -> None:
     """At a reduced input where the full one is slow; a training-only branch (Inception v3's
     AuxLogits, which needs the full 299 × 299) left out on both sides there, and checked at
