@@ -7,8 +7,8 @@ and an exit code: 0 answered, 1 rejected by PyTorch's rules, 2 unreadable reques
 answer could not be written or the environment failed, 130 interrupted, 141 output pipe
 closed (3 would be a bug in convcalc). The streams, the width, colour and encoding are
 :mod:`convcalc.terminal`'s; what convcalc changes in Typer, :mod:`convcalc._typer_patch`'s.
-YAML is imported only to read a network; Rich (``rich.style``) only to colour a table on
-a terminal, and by Typer for --help.
+YAML is imported only to read a network; Rich by Typer for --help, and to colour
+``--draw`` on a terminal.
 
 The annotations are real objects, not postponed strings (no ``from __future__ import
 annotations``): Typer reads each command's signature three times while it builds the
@@ -688,6 +688,10 @@ def net(
                "--rf-at": rf_at is not None})  # fmt: skip
     if not train and (optimizer != "sgd" or fit is not None):
         raise InputError(f"{'--optimizer' if optimizer != 'sgd' else '--fit'} needs --train")
+    if train and fit is not None and batch is not None:
+        raise InputError("--fit finds the batch size itself: give --batch or --fit, not both")
+    if train and convention is not None:
+        raise InputError("--convention does not apply to --train, whose FLOPs are torch's (FlopCounterMode)")
     training_columns = [k for k in keys or () if k in ("saved", "grad", "optimizer", "backward")]
     if not train and training_columns:
         raise InputError(f"--columns {training_columns[0]} needs --train")

@@ -145,14 +145,22 @@ class TrainingTotals(Record):
 
 class Fit(Record):
     """``--fit``: the budget in bytes, the largest batch whose ``train_bytes`` fits it (0:
-    not even batch 1), and ``train_bytes`` at that batch (at batch 1 when none fits)."""
+    not even batch 1), ``train_bytes`` at that batch (at batch 1 when none fits), and at
+    the next batch, which does not fit (None when none fits, or the batch is convcalc's
+    limit on sizes)."""
 
     budget: int
     batch: int
     train_bytes: int
+    next_train_bytes: int | None = None
 
-    def to_dict(self) -> dict[str, int]:
-        return {"budget_bytes": self.budget, "batch": self.batch, "train_bytes": self.train_bytes}
+    def to_dict(self) -> dict[str, int | None]:
+        return {
+            "budget_bytes": self.budget,
+            "batch": self.batch,
+            "train_bytes": self.train_bytes,
+            "next_train_bytes": self.next_train_bytes,
+        }
 
 
 class Training(Record):
@@ -189,7 +197,10 @@ class Training(Record):
         data["training"] = {
             "batch": self.batch,
             "optimizer": self.optimizer,
-            "largest_saved": [{"path": row.path, "saved_bytes": saved} for row, saved in self.largest()],
+            "largest_saved": [
+                {"index": row.index, "path": row.path, "qualname": row.qualname, "type": row.type, "saved_bytes": saved}
+                for row, saved in self.largest()
+            ],
             "fit": None if self.fit is None else self.fit.to_dict(),
         }
         return data
@@ -387,9 +398,17 @@ def _rule(layer: Layer, p: _Pass) -> _Tensor:
 
 
 @_rule.register(Conv)
-@_rule.register(ConvTranspose)
+@_rule.register(ConvTranspose)  # whose padding_mode can only be zeros
 def _conv(layer: Conv | ConvTranspose, p: _Pass) -> _Tensor:
-    p.keep(p.x)  # the input, for the weight's gradient (and kept whenever a gradient flows)
+    if not isinstance(layer, Conv) or layer.padding_mode == "zeros":
+        p.keep(p.x)  # the input, for the weight's gradient (and kept whenever a gradient flows)
+    else:  # F.conv of F.pad(x, mode): a padded copy (even with padding 0), which the convolution saves
+        if layer.padding_mode != "circular" and p.x.rg:
+            p.keep(p.x)  # reflection and replication padding keep their input
+        padded = math.prod(p.x.shape[: -layer.dims]) * math.prod(
+            n + left + right for n, (left, right) in zip(p.x.shape[-layer.dims :], layer.pads())
+        )
+        p.keep_new(padded)
     p.backward(p.row.macs)
     return p.new(_format(p.x, p.shape))
 
@@ -924,12 +943,16 @@ def train(
     """
     from .network import analyze
 
-    if optimizer not in OPTIMIZERS:
+    name = optimizer.lower() if isinstance(optimizer, str) else optimizer  # torch's class names too: Adam, SGD
+    if name not in OPTIMIZERS:
         from .layers import suggest
 
         raise InputError(
             f"unknown optimizer {optimizer!r}{suggest(str(optimizer), OPTIMIZERS)}; choose from {', '.join(OPTIMIZERS)}"
         )
+    optimizer = name
+    if fit is not None and batch is not None:
+        raise InputError("--fit finds the batch size itself: give --batch or --fit, not both")
     if dtype not in _FLOATING:
         raise InputError(
             f"training needs a floating-point dtype (autograd computes no gradients in {dtype}): "
@@ -959,20 +982,20 @@ def _fit(at: Callable[[int], Training], budget: int) -> Training:
     slope = at(2).totals.train_bytes - one.totals.train_bytes
     lo, hi = 1, MAX_NUMBER + 1  # fits at lo; hi: known not to fit (or past the limit)
     guess = MAX_NUMBER if slope <= 0 else min(MAX_NUMBER, 1 + (budget - one.totals.train_bytes) // slope)
-    best = one
+    best, over = one, None  # the figures at lo, and train_bytes at hi
     for candidate in (guess, guess + 1):  # usually exact: fits at guess, not at guess + 1
         if lo < candidate < hi:
             found = at(candidate)
             if found.totals.train_bytes <= budget:
                 lo, best = candidate, found
             else:
-                hi = candidate
+                hi, over = candidate, found.totals.train_bytes
     while hi - lo > 1:  # when the guess was off: bisect
         mid = (lo + hi) // 2
         found = at(mid)
         if found.totals.train_bytes <= budget:
             lo, best = mid, found
         else:
-            hi = mid
-    best.fit = Fit(budget, lo, best.totals.train_bytes)
+            hi, over = mid, found.totals.train_bytes
+    best.fit = Fit(budget, lo, best.totals.train_bytes, over)
     return best

@@ -7,9 +7,10 @@ from the very description convcalc reads), and its figure must equal convcalc's 
 convention exactly:
 
 * targeted networks, one per rule the counters differ on (``TARGETED``);
-* the built-in networks, at a reduced input size where the full one is too slow for CI
-  (the same size on both sides: :func:`_small`): one of each family by default, all 82 with
-  ``CONVCALC_ORACLE_ZOO=all``;
+* every built-in network: the counters that read shapes only on the meta device at the
+  network's own input, fvcore and ptflops on the CPU at a reduced one (the same size on both
+  sides: :func:`_small`); every counter on the CPU at the network's own input with
+  ``CONVCALC_ORACLE_ZOO=full`` (tens of minutes);
 * what no tool sees (``a + b``, ``torch.cat``): the tools report for the torch network what
   convcalc reports for its Add/Concat rows, and ptflops counts ``torch.add`` but not ``+``;
 * the torchvision-style twins (``tests/zoo_torch``), whose functional calls
@@ -28,7 +29,9 @@ import json
 import logging
 import math
 import os
+import sys
 import warnings
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -38,10 +41,11 @@ from convcalc.conventions import COUNTERS, counter_totals, row_figures, with_con
 from convcalc.zoo import ZOO_DIR
 
 torch = pytest.importorskip("torch")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.zoo_torch, when this file runs alone
 for _tool in ("fvcore", "ptflops", "thop", "torchinfo"):
     pytest.importorskip(_tool)
 
-from graph_torch import GraphModule, Value, make_leaf  # noqa: E402  (after torch)
+from graph_torch import GraphModule, Row, Value, make_leaf  # noqa: E402  (after torch)
 
 pytestmark = pytest.mark.oracle
 TOOLS = ("torch", "fvcore", "ptflops", "ptflops-aten", "thop", "ultralytics", "torchinfo")
@@ -67,41 +71,75 @@ class Module(GraphModule):
         row.module = module
         return Value(module(*xs), path)
 
+    def _entry(
+        self, kind: str, args: dict[str, Any], sources: list[Any], frame: Any, path: str, depth: int,
+        frozen: bool, name: str | None,
+    ) -> Any:  # fmt: skip
+        """Once built, a row records only its output shape (what ``forward`` reads): the
+        parameter sums of each block row cost more than the network itself under fvcore's
+        jit trace."""
+        if self._building:
+            return super()._entry(kind, args, sources, frame, path, depth, frozen, name)
+        composite = kind in ("Sequential", "Repeat", "Residual", "Split") or (
+            kind in ("Concat", "Add", "Multiply") and "branches" in args
+        )
+        row = Row(path, kind, name, depth, composite)
+        self.rows.append(row)
+        if composite:
+            value = self._block(kind, args, sources[0], frame, path, depth, frozen)
+        else:
+            value = self._leaf(kind, args, sources, path, frozen, row)
+        row.output_shape = tuple(value.tensor.shape)
+        return value
+
 
 def _build(desc: dict[str, Any], shape: tuple[int, ...]) -> Any:
     """The module on the CPU, its weights allocated but not initialised (no count reads them)."""
     with torch.device("meta"):
         model = Module(desc, shape)
+    return _on_cpu(model)
+
+
+def _on_cpu(model: Any) -> Any:
+    """``model``, built on meta, on the CPU, its weights allocated but not initialised: no count
+    reads them (memory left as it was can hold denormal floats, which the CPU multiplies many times
+    slower unless it flushes them: :func:`_no_denormals`)."""
     return model.to_empty(device="cpu").eval()
 
 
-def run_tools(model: Any, shape: tuple[int, ...]) -> dict[str, int]:
-    """Each tool's figure for ``model`` on a zero input of ``shape``, as the tool returns it."""
+def run_tools(model: Any, shape: tuple[int, ...], tools: tuple[str, ...] = TOOLS, device: str = "cpu") -> dict[str, int]:
+    """Each of ``tools``' figure for ``model`` on a zero input of ``shape`` on ``device``, as the
+    tool returns it (``ultralytics``: 2 × thop's)."""
     import thop
     import torchinfo
     from fvcore.nn import FlopCountAnalysis
     from ptflops import get_model_complexity_info
     from torch.utils.flop_counter import FlopCounterMode
 
-    x = torch.zeros(shape)
+    x = torch.zeros(shape, device=device)
     out: dict[str, int] = {}
-    with torch.no_grad(), FlopCounterMode(display=False) as counter:
-        model(x)
-    out["torch"] = counter.get_total_flops()
-    analysis = FlopCountAnalysis(model, (x,))
-    analysis.unsupported_ops_warnings(False).uncalled_modules_warnings(False).tracer_warnings("none")
-    out["fvcore"] = int(analysis.total())
+    if "torch" in tools:
+        with torch.no_grad(), FlopCounterMode(display=False) as counter:
+            model(x)
+        out["torch"] = counter.get_total_flops()
+    if "fvcore" in tools:
+        analysis = FlopCountAnalysis(model, (x,))
+        analysis.unsupported_ops_warnings(False).uncalled_modules_warnings(False).tracer_warnings("none")
+        out["fvcore"] = int(analysis.total())
     resolution = tuple(shape[1:]) or (1,)
     with contextlib.redirect_stdout(io.StringIO()):
         for name, backend in (("ptflops", "pytorch"), ("ptflops-aten", "aten")):
-            macs, _ = get_model_complexity_info(model, resolution, input_constructor=lambda _: x, as_strings=False,
-                                                print_per_layer_stat=False, backend=backend)  # fmt: skip
-            assert macs is not None, f"ptflops ({backend}) failed"
-            out[name] = macs
-        total, _ = thop.profile(model, inputs=(x,), verbose=False)
-    assert total == int(total)
-    out["thop"], out["ultralytics"] = int(total), int(2 * total)
-    out["torchinfo"] = torchinfo.summary(model, input_data=x, verbose=0).total_mult_adds
+            if name in tools:
+                macs, _ = get_model_complexity_info(model, resolution, input_constructor=lambda _: x, as_strings=False,
+                                                    print_per_layer_stat=False, backend=backend)  # fmt: skip
+                assert macs is not None, f"ptflops ({backend}) failed"
+                out[name] = macs
+        if "thop" in tools or "ultralytics" in tools:
+            total, _ = thop.profile(model, inputs=(x,), verbose=False)
+            assert total == int(total)
+            out.update({k: v for k, v in (("thop", int(total)), ("ultralytics", int(2 * total))) if k in tools})
+    if "torchinfo" in tools:
+        out["torchinfo"] = torchinfo.summary(model, input_data=x, device=x.device, verbose=0).total_mult_adds
     return out
 
 
@@ -117,6 +155,13 @@ def _quiet() -> Any:
         warnings.simplefilter("ignore")
         yield
     logging.disable(logging.NOTSET)
+
+
+@pytest.fixture(autouse=True)
+def _no_denormals() -> Any:
+    torch.set_flush_denormal(True)
+    yield
+    torch.set_flush_denormal(False)
 
 
 def eval_only(item: Any) -> Any:
@@ -290,29 +335,33 @@ def test_functional_adds_and_cat_count_as_convcalcs_merge_rows() -> None:
 # -- every built-in network ---------------------------------------------------------------------
 
 ZOO = sorted(p.stem for p in ZOO_DIR.glob("*.yaml"))
-#: The default sweep: the smallest network of each family of the catalogue and the variants
-#: with other layers (VGG with BatchNorm, RegNetX beside RegNetY), but for those that only
-#: take their full, large input (U-Net, FCN, DeepLabV3, C3D, R(2+1)D, WaveNet: 6.5 to 180
-#: GMACs, six tool runs each). All 82 with ``CONVCALC_ORACLE_ZOO=all`` (tens of minutes).
-FAMILIES = (
-    "alexnet", "convnext_tiny", "dcgan_discriminator", "dcgan_generator", "densenet121", "efficientnet_b0",
-    "efficientnet_v2_s", "googlenet", "inception_v3", "lenet", "m5", "mnasnet0_5", "mobilenet_v2",
-    "mobilenet_v3_small", "regnet_x_400mf", "regnet_y_400mf", "resnet18", "resnext50_32x4d", "shufflenet_v2_x0_5",
-    "squeezenet1_1", "vgg11", "vgg11_bn", "wide_resnet50_2", "yolov8n", "zfnet",
-)  # fmt: skip
+
+#: The counters that read shapes only (module hooks, dispatched aten ops) run on the meta
+#: device: no weights and no arithmetic, so each built-in network at its own input in a
+#: fraction of a second (that meta changes none of their figures is checked on every targeted
+#: network, :func:`test_the_shape_counters_count_the_same_on_meta`). fvcore's jit trace cannot
+#: run on meta (the meta kernels' shape checks fail under tracing), and ptflops' pytorch backend
+#: counts more there (PyTorch's Python meta kernels call the functions it patches, such as
+#: ``torch.mul`` inside Upsample's): those two run on the CPU, at a reduced input (:func:`_small`).
+ON_META = ("torch", "ptflops-aten", "thop", "ultralytics", "torchinfo")
+ON_CPU = ("fvcore", "ptflops")
+assert sorted(ON_META + ON_CPU) == sorted(TOOLS)
 
 
 def _small(desc: dict[str, Any]) -> tuple[int, ...]:
-    """The network's input, its image sides cut to the smallest of 32, 48, 64, … that the
-    network accepts (convcalc accepts exactly what PyTorch does), for speed."""
+    """The network's input with its spatial sides (the last two; a 1-d signal's length) cut to
+    the smallest of 32, 48, 64, … that the network accepts (convcalc accepts exactly what
+    PyTorch does), for speed."""
     shape = list(desc["input"])
-    if len(shape) == 4:
-        for side in (32, 48, 64, 96, 128, 160):
-            if side >= shape[2]:
+    sides = 1 if len(shape) == 3 else 2
+    if len(shape) >= 3:
+        for side in (32, 48, 64, 96, 128, 160, 256, 512, 1024, 2048, 4096):
+            if side >= min(shape[-sides:]):
                 break
+            smaller = [*shape[:-sides], *[side] * sides]
             try:
-                convcalc.analyze(desc, input_shape=[*shape[:2], side, side])
-                return (*shape[:2], side, side)
+                convcalc.analyze(desc, input_shape=smaller)
+                return tuple(smaller)
             except convcalc.ConvCalcError:
                 continue
     return tuple(shape)
@@ -328,22 +377,72 @@ def _zoo_cases(names: Any) -> list[Any]:
     return [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=KNOWN[n])) if n in KNOWN else n for n in names]
 
 
-@pytest.mark.parametrize("name", _zoo_cases(ZOO if os.environ.get("CONVCALC_ORACLE_ZOO") == "all" else FAMILIES))
-def test_every_built_in_network(name: str) -> None:
-    """At a reduced input where the full one is slow; a training-only branch (Inception v3's
-    AuxLogits, which needs the full 299 × 299) left out on both sides there, and checked at
-    the full size by :func:`test_a_training_only_branch_is_not_counted`."""
-    import yaml
+@pytest.fixture
+def one_thread() -> Any:
+    """One intra-op thread: the CPU runs are small, and CI has two cores to share."""
+    was = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(was)
 
-    desc = yaml.safe_load((ZOO_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
-    desc = eval_only(desc)
-    _check(desc, _small(desc))
+
+@pytest.mark.parametrize("name", _zoo_cases(ZOO))
+def test_every_built_in_network(name: str, one_thread: Any) -> None:
+    """Every tool on every built-in network: the shape counters on meta at the network's own
+    input (a training-only branch, Inception v3's AuxLogits, left out of the torch module as
+    PyTorch's eval mode skips it, and left in convcalc's description, whose totals leave it
+    out), fvcore and ptflops on the CPU at :func:`_small`'s input (the same on both sides)."""
+    desc = name_desc(name)
+    runnable = eval_only(desc)
+    full = tuple(desc["input"])
+    with torch.device("meta"):
+        model = Module(runnable, full)
+    got = mine(desc, full)
+    assert {k: got[k] for k in ON_META} == run_tools(model.eval(), full, ON_META, device="meta")
+    small = _small(runnable)
+    if small != full and _params(runnable, small) != _params(runnable, full):
+        with torch.device("meta"):  # a size-dependent layer (a Linear after Flatten): built again
+            model = Module(runnable, small)
+    got = mine(runnable, small)
+    assert {k: got[k] for k in ON_CPU} == run_tools(_on_cpu(model), small, ON_CPU)
+
+
+def _params(desc: dict[str, Any], shape: tuple[int, ...]) -> list[int]:
+    """Each row's parameters at input ``shape``: the same at two sizes when no layer's inferred
+    argument depends on the size, so that the module built for one runs at the other (if one
+    did differ, PyTorch would refuse the input: a loud failure, not a different count)."""
+    return [row.params for row in convcalc.analyze(desc, input_shape=list(shape)).rows]
+
+
+@pytest.mark.skipif(os.environ.get("CONVCALC_ORACLE_ZOO") != "full", reason="CONVCALC_ORACLE_ZOO=full (tens of minutes)")
+@pytest.mark.parametrize("name", _zoo_cases(ZOO))
+def test_every_built_in_network_on_the_cpu_at_its_own_input(name: str) -> None:
+    """The long sweep: every tool on the CPU at the network's own input."""
+    desc = name_desc(name)
+    _check(eval_only(desc), tuple(desc["input"]))
+
+
+@pytest.mark.parametrize("case", sorted(TARGETED))
+def test_the_shape_counters_count_the_same_on_meta(case: str) -> None:
+    """What lets the built-in networks' sweep run them on meta: on every targeted network the
+    shape counters report on the meta device what they report on the CPU."""
+    shape, layers = TARGETED[case]
+    desc = eval_only({"input": shape, "layers": layers})
+    with torch.device("meta"):
+        model = Module(desc, tuple(shape))
+    on_meta = run_tools(model.eval(), tuple(shape), ON_META, device="meta")
+    assert on_meta == run_tools(_build(desc, tuple(shape)), tuple(shape), ON_META)
 
 
 @pytest.mark.parametrize("name", ["lenet", "resnet18", "resnet50", "mobilenet_v2"])
 def test_at_the_full_input(name: str) -> None:
-    """The figures the README and the CLI tests quote, at the network's own input."""
-    _check(name_desc(name))
+    """The figures the README and the CLI tests quote, at the network's own input, every tool
+    on the CPU."""
+    got = _check(name_desc(name))
+    if name == "resnet18":
+        from test_conventions_cli import RESNET18
+
+        assert got == RESNET18  # the CLI tests' figures are the tools' own
 
 
 def name_desc(name: str) -> dict[str, Any]:

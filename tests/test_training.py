@@ -21,8 +21,8 @@ ENV = {"NO_COLOR": "1", "COLUMNS": "100", "FORCE_COLOR": None, "TERM": "dumb"}
 runner = CliRunner()
 
 
-def run(*args: str, code: int = 0):  # type: ignore[no-untyped-def]
-    result = runner.invoke(app, list(args), env=ENV)
+def run(*args: str, code: int = 0, input: str | None = None):  # type: ignore[no-untyped-def]
+    result = runner.invoke(app, list(args), env=ENV, input=input)
     assert result.exit_code == code, (args, result.exit_code, result.stdout, result.stderr)
     assert "Traceback" not in result.stderr + result.stdout
     return result
@@ -165,7 +165,23 @@ def test_fit_gives_the_largest_batch(name: str, budget: str | int) -> None:
     assert t.fit is not None and t.fit.batch >= 1
     limit = parse_bytes(budget)
     assert t.batch == t.fit.batch and t.fit.train_bytes == t.totals.train_bytes <= limit
-    assert train(name, optimizer="adam", batch=t.fit.batch + 1).totals.train_bytes > limit
+    after = train(name, optimizer="adam", batch=t.fit.batch + 1).totals.train_bytes
+    assert t.fit.next_train_bytes == after > limit
+
+
+def test_the_fit_line_says_the_spare_and_the_next_batchs_excess() -> None:
+    out = run("net", "lenet", "--train", "--optimizer", "adam", "--fit", "4MiB").stdout
+    fit = train("lenet", optimizer="adam", fit="4MiB").fit
+    assert fit is not None and fit.next_train_bytes is not None
+    line = " ".join(out[out.index("Fit:") :].split("Not counted")[0].split())
+    spare, excess = 4 * 2**20 - fit.train_bytes, fit.next_train_bytes - 4 * 2**20
+    assert line == (f"Fit: batch {fit.batch} is the largest that fits 4.00 MiB, {spare / 1024:.1f} KiB to spare; "
+                    f"batch {fit.batch + 1} would need {excess / 1024:.1f} KiB more")  # fmt: skip
+    huge = train("lenet", fit=2**60)  # every batch convcalc takes fits: there is no next batch
+    assert huge.fit is not None and huge.fit.next_train_bytes is None
+    assert huge.fit.batch == convcalc.layers.MAX_NUMBER
+    out = run("net", "lenet", "--train", "--fit", str(2**60)).stdout
+    assert "the largest convcalc takes, fits" in out
 
 
 def test_fit_says_when_not_even_batch_1_fits() -> None:
@@ -212,6 +228,8 @@ def test_parse_bytes_refuses(text: str) -> None:
 def test_errors() -> None:
     with pytest.raises(InputError, match="unknown optimizer 'adma'; did you mean 'adam'"):
         train("lenet", optimizer="adma")
+    with pytest.raises(InputError, match="give --batch or --fit, not both"):
+        train("lenet", batch=4, fit="1GiB")
     with pytest.raises(InputError, match="floating-point dtype"):
         train("lenet", dtype="int8")
     with pytest.raises(InvalidLayerError, match="refuses to normalise .* in training mode") as err:
@@ -232,7 +250,8 @@ def test_the_table_has_a_saved_column_and_the_training_footer() -> None:
     head = out.splitlines()[1]
     assert head.split()[-1] == "saved"
     for words in ("parameters", "gradients", "optimizer state", "saved activations", "buffers", "total",
-                  "FLOPs per step", "Largest saved", "Not counted", "62 step counters"):  # fmt: skip
+                  "FLOPs per step", "Largest saved", "Not counted", "62 step counters", "backward temporaries",
+                  "the input batch unless a layer saves it"):  # fmt: skip
         assert words in out, words
 
 
@@ -274,6 +293,35 @@ def test_command_line_errors() -> None:
     assert "did you mean 'adam'" in run("net", "lenet", "--train", "--optimizer", "adma", code=2).stderr
     assert "--fit takes a memory size" in run("net", "lenet", "--train", "--fit", "lots", code=2).stderr
     assert "refuses to normalise" in run("net", "inception_v3", "--train", code=1).stderr
+    assert "not both" in run("net", "lenet", "--train", "--batch", "4", "--fit", "1GiB", code=2).stderr
+    assert "--convention does not apply to --train" in run(
+        "net", "lenet", "--train", "--convention", "fvcore", code=2
+    ).stderr  # fmt: skip
+    assert "needs --train" in run("net", "lenet", "--fit", "1GiB", code=2).stderr
+
+
+@pytest.mark.parametrize(("given", "name"), [("Adam", "adam"), ("SGD", "sgd"), ("RMSprop", "rmsprop"),
+                                             ("AdamW", "adamw"), ("Adagrad", "adagrad")])  # fmt: skip
+def test_optimizers_by_torchs_class_names(given: str, name: str) -> None:
+    assert train("lenet", optimizer=given).optimizer == name
+    assert train("lenet", optimizer=given).totals == train("lenet", optimizer=name).totals
+    out = run("net", "lenet", "--train", "--optimizer", given, "--format", "json").stdout
+    assert json.loads(out)["training"]["optimizer"] == name
+
+
+def test_the_footer_names_a_row_by_its_qualname_else_its_number() -> None:
+    stem = {"Conv2d": {"name": "stem", "out_channels": 8, "k": 3, "p": 1}}
+    desc = net(stem, "ReLU", {"MaxPool2d": {"k": 2}}, input=[2, 2, 8, 8])
+    t = train(desc)
+    from convcalc.render.training import summary
+
+    line = next(x for x in summary(t) if x.startswith("Largest saved"))
+    saved = [f.saved_bytes for f in t.rows]
+    assert saved == [2 * 2 * 64 * 4, 2 * 8 * 64 * 4, 2 * 8 * 16 * 8]  # the input; ReLU's output; int64 indices
+    assert line == "Largest saved: #2 ReLU 4.00 KiB, #3 MaxPool2d 2.00 KiB, stem Conv2d 1.00 KiB"
+    largest = json.loads(run("net", "-", "--train", "--format", "json", input=json.dumps(desc)).stdout)
+    assert [r["index"] for r in largest["training"]["largest_saved"]] == [2, 3, 1]
+    assert largest["training"]["largest_saved"][2]["qualname"] == "stem"
 
 
 def test_the_python_api() -> None:

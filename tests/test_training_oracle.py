@@ -174,6 +174,8 @@ def test_every_builtin_network_saves_what_autograd_saves(name: str, batch: int) 
         assert state == train(_training_desc(name), input_shape=shape, optimizer=optimizer).totals.optimizer_bytes
     assert m.saved - _stochastic_depth(model, m) == t.saved_bytes
     assert m.grad == t.grad_bytes
+    whole = t if name != "yolov8n" else train(name, input_shape=shape).totals  # with the DFL's frozen weights
+    assert (m.params, m.buffers) == (whole.param_bytes, whole.buffer_bytes)
     assert m.backward_flops == t.backward_flops
     rows = _leaf_rows(mine)
     drop = {q for q, mod in model.named_modules() if type(mod).__name__ == "StochasticDepth"}
@@ -233,6 +235,7 @@ def check_rows(desc: dict[str, Any], optimizers: bool = True, dtype: str = "floa
     t = train(desc, dtype=dtype)
     assert {k: v for k, v in m.saved_by.items() if v} == _own(t)
     assert (m.saved, m.grad, m.backward_flops) == (t.totals.saved_bytes, t.totals.grad_bytes, t.totals.backward_flops)
+    assert (m.params, m.buffers) == (t.totals.param_bytes, t.totals.buffer_bytes)
     for optimizer, state in m.optimizer.items():
         assert state == train(desc, dtype=dtype, optimizer=optimizer).totals.optimizer_bytes, optimizer
     return m, t
@@ -344,6 +347,28 @@ TARGETED: dict[str, dict[str, Any]] = {
     "depthwise Conv2d": net(CONV, {"Conv2d": {"out_channels": 4, "k": 3, "g": 4}}),
     "depthwise Conv2d frozen": net(CONV, {"Conv2d": {"out_channels": 4, "k": 3, "g": 4, "trainable": False}}, CONV),
     "grouped ConvTranspose2d": net(CONV, {"ConvTranspose2d": {"out_channels": 4, "k": 2, "s": 2, "g": 2}}),
+    **{  # F.conv of F.pad(x, mode): the padded copy, and reflection and replication keep x too
+        f"Conv2d padding_mode {mode}": net(
+            CONV, {"Conv2d": {"out_channels": 4, "k": 3, "p": [1, 2], "padding_mode": mode}}
+        )
+        for mode in ("reflect", "replicate", "circular")
+    },
+    "Conv1d padding_mode reflect, padding 0 (still a copy)": net(
+        {"Conv1d": {"out_channels": 4, "k": 3}},
+        {"Conv1d": {"out_channels": 4, "k": 3, "padding_mode": "reflect"}},
+        input=[2, 4, 9],
+    ),
+    "Conv3d padding_mode replicate, same": net(
+        {"Conv3d": {"out_channels": 4, "k": 1}},
+        {"Conv3d": {"out_channels": 4, "k": 2, "padding": "same", "padding_mode": "replicate"}},
+        input=[2, 4, 5, 5, 5],
+    ),
+    "Conv2d padding_mode reflect first (on the input)": net(
+        {"Conv2d": {"out_channels": 4, "k": 3, "p": 1, "padding_mode": "reflect"}}, "ReLU"
+    ),
+    "Conv2d padding_mode reflect frozen": net(
+        CONV, {"Conv2d": {"out_channels": 4, "k": 3, "p": 1, "padding_mode": "reflect", "trainable": False}}
+    ),
     "residual add": net(CONV, {"Residual": {"body": [CONV, "BatchNorm2d", "ReLU", CONV]}}, "ReLU"),
     "residual with a shortcut": net(
         CONV,
@@ -589,6 +614,25 @@ def test_random_graphs() -> None:
             failures.append(f"torch {got}\nconvcalc {want}\n{desc}")
     assert not failures, f"{len(failures)} of {compared} disagree, e.g.:\n" + "\n\n".join(failures[:3])
     assert compared >= 200
+
+
+# ---------------------------------------------------------------------------------------
+# The README's example, at its full size
+# ---------------------------------------------------------------------------------------
+
+
+def test_the_readmes_resnet50_figure_is_pytorchs() -> None:
+    """``convcalc net resnet50 --train --batch 64 --optimizer adam``: every part of
+    ``train_bytes`` as torch holds it at 64×3×224×224 (on the meta device: the same
+    tensors, no arithmetic), and the README shows that total."""
+    model = _built("resnet50", "meta")
+    m = measure(model, torch.empty((64, 3, 224, 224), device="meta"))
+    t = train("resnet50", batch=64, optimizer="adam").totals
+    parts = (m.params, m.grad, m.optimizer["adam"], m.saved, m.buffers)
+    assert parts == (t.param_bytes, t.grad_bytes, t.optimizer_bytes, t.saved_bytes, t.buffer_bytes)
+    assert m.backward_flops == t.backward_flops
+    assert sum(parts) == t.train_bytes
+    assert f"{t.train_bytes:,} bytes" in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 # ---------------------------------------------------------------------------------------

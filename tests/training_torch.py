@@ -8,7 +8,7 @@ the sum of every output, and reports:
   packs for the backward pass; each distinct storage is counted once, at its full size
   (``untyped_storage().nbytes()``), parameter and buffer storages left out, and charged to
   whatever ``owner()`` names when it is first packed (the innermost module being run);
-* the gradients after ``loss.backward()``;
+* the bytes of the parameters and buffers, and the gradients after ``loss.backward()``;
 * FlopCounterMode's FLOPs of ``loss.backward()``, less its over-count of grouped
   convolutions' weight gradients (it counts each such gradient ``groups`` times: see
   ``test_flop_counter_counts_a_grouped_weight_gradient_groups_times``);
@@ -54,6 +54,8 @@ class Measured:
     backward_flops: int = 0
     counted_flops: int = 0  # FlopCounterMode's own figure
     optimizer: dict[str, int] = field(default_factory=dict)
+    params: int = 0  # bytes of every parameter, frozen ones too
+    buffers: int = 0  # bytes of every buffer (running statistics, num_batches_tracked)
 
 
 def outputs_of(value: Any) -> list[Any]:
@@ -92,6 +94,8 @@ def measure(
 
     m = Measured()
     model.train()
+    m.params = sum(t.numel() * t.element_size() for t in model.parameters())
+    m.buffers = sum(t.numel() * t.element_size() for t in model.buffers())
     stack: list[str] = []
     grouped: list[tuple[Any, int]] = []  # (conv, MACs of one call) of every grouped call
     hooks = []

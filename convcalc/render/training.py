@@ -36,8 +36,9 @@ _NAMES = {
 
 #: What ``train_bytes`` leaves out, said beneath it.
 NOT_COUNTED = (
-    "Not counted: the allocator's rounding and cache, convolution workspaces (cuDNN), the input batch "
-    "and labels on the device, the loss, the CUDA context; CPU figures, exact for PyTorch 2.13.0."
+    "Not counted: backward temporaries (activation gradients), allocator rounding and cache, "
+    "cuDNN workspaces, the input batch unless a layer saves it, labels, outputs, loss, the CUDA "
+    "context; exact for PyTorch 2.13.0 on the CPU."
 )
 
 
@@ -87,13 +88,17 @@ def summary(t: Training) -> list[str]:
     largest = t.largest()
     if largest:
         lines.append(
-            "Largest saved: "
-            + ", ".join(f"{row.qualname or row.path} {row.type} {binary(saved)}" for row, saved in largest)
+            "Largest saved: " + ", ".join(f"{label(row)} {row.type} {binary(saved)}" for row, saved in largest)
         )
     if t.fit is not None:
         lines.append(_fit_line(t.fit))
     lines.append(NOT_COUNTED)
     return lines
+
+
+def label(row: Any) -> str:
+    """A row as the footer names it: its qualname, else its number in the table."""
+    return str(row.qualname or f"#{row.index}")
 
 
 def _state(optimizer: str) -> tuple[int, bool]:
@@ -106,9 +111,13 @@ def _fit_line(fit: Fit) -> str:
     if fit.batch == 0:
         over = binary(fit.train_bytes - fit.budget)
         return f"Fit: not even batch 1 fits {binary(fit.budget)}: it needs {binary(fit.train_bytes)} ({over} more)"
+    spare = binary(fit.budget - fit.train_bytes)
+    if fit.next_train_bytes is None:
+        batch = thousands(fit.batch)
+        return f"Fit: batch {batch}, the largest convcalc takes, fits {binary(fit.budget)} ({spare} to spare)"
     return (
-        f"Fit: batch {thousands(fit.batch)} is the largest that fits {binary(fit.budget)} "
-        f"({binary(fit.train_bytes)}, {thousands(fit.budget - fit.train_bytes)} bytes to spare)"
+        f"Fit: batch {thousands(fit.batch)} is the largest that fits {binary(fit.budget)}, {spare} to spare; "
+        f"batch {thousands(fit.batch + 1)} would need {binary(fit.next_train_bytes - fit.budget)} more"
     )
 
 
