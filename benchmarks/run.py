@@ -6,7 +6,12 @@ program), and every ratio is the median of the ratios of runs made side by side 
 round, so that a shared, noisy machine slows both sides of a ratio alike.
 Budgets (issue "Speed"): layer -q ≤ 1.2× the Typer floor; net resnet50 (json and table)
 ≤ 1.5×; a 10k-layer network end to end ≤ 1 s and 100k within 11× of 10k; ≥ 1,000,000
-1-d output-size evaluations/s; ≥ 50,000 layers analysed/s inside a network.
+1-d output-size evaluations/s; ≥ 50,000 layers analysed/s inside a network. Section 6
+measures the targets of the issue "Speed after the graph" beside them, each marked ``met``
+or ``not met``: layer -q ≤ 1.1×, json ≤ 1.2×, the coloured table ≤ 1.3× the floor and
+≤ 1.3× plain; a YAML file to JSON ≤ 1.5× loading it with PyYAML's C loader alone, and
+linear from 10k to 200k layers; peak memory at 200k layers ≤ 300 MiB in every format;
+``analyze`` of a dict ≤ 4× a hand-written loop of the same formulas.
 
 How commands are run, so that the figures are what an installed convcalc costs:
 
@@ -31,6 +36,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -95,7 +101,7 @@ def line(label: str, value: str, note: str = "", ok: bool | None = None) -> None
     print(f"  {label:<50} {value:>12}  {note}{mark}".rstrip())
 
 
-def bench_startup(runs: int) -> bool:
+def bench_startup(runs: int, targets: list[str]) -> bool:
     print(f"1–2. Start-up, median of {runs} interleaved rounds")
     layer = ["layer", "--in", "224", "--k", "7", "--s", "2", "--p", "3", "-q"]
     t = interleaved(
@@ -126,7 +132,15 @@ def bench_startup(runs: int) -> bool:
         line(shown, "", f"budget ≤ {budget}×", good)
     line("convcalc net PATH/resnet50.yaml --format json", f"{median(t['file']) * 1000:.1f} ms")
     line(f"  = {ratio(t, 'file', 'typer'):.2f}× the Typer floor (a user's file: YAML read by PyYAML)", "")
+    for key, label, target in (("layer", "layer -q", 1.1), ("json", "net resnet50 --format json", 1.2),
+                               ("table", "net resnet50, the coloured table", 1.3)):  # fmt: skip
+        r = ratio(t, key, "typer")
+        targets.append(_target(f"{label}: {r:.2f}× the Typer floor", f"≤ {target}×", r <= target))
     return ok
+
+
+def _target(label: str, target: str, met: bool) -> str:
+    return f"  {label:<62} target {target:<9} {'met' if met else 'NOT MET'}"
 
 
 def bench_scaling(runs: int, sizes: tuple[int, ...]) -> bool:
@@ -214,6 +228,76 @@ def bench_torchinfo(runs: int) -> None:
              f"torchinfo takes {ratio(t, 'torchinfo', 'convcalc'):.1f}× as long")
 
 
+#: Peak resident memory of a command: run as a child of this script, which prints the
+#: largest resident size of its children (Linux: KiB).
+MAXRSS = "import resource, subprocess, sys\nsubprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True)\n" \
+         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"  # fmt: skip
+LOAD = "import sys, yaml\nwith open(sys.argv[1], encoding='utf-8') as f:\n    yaml.load(f, Loader=yaml.CSafeLoader)"
+
+
+def hand_loop(net: dict[str, Any]) -> tuple[int, int]:
+    """The generated network's rows by its formulas written out by hand, each row what
+    ``analyze`` gives (output shape, params, buffers, MACs, FLOPs, activation bytes,
+    receptive field): the floor of any analysis of these layers in Python. Returns the
+    total params and MACs."""
+    n, c, h, w = net["input"]
+    rf, rows = 1, []
+    for entry in net["layers"]:
+        params = buffers = macs = 0
+        if isinstance(entry, dict):  # Conv2d, stride 1
+            a = entry["Conv2d"]
+            k, p, out = a["kernel_size"], a["padding"], a["out_channels"]
+            h, w = h + 2 * p - k + 1, w + 2 * p - k + 1
+            params, macs, c, rf = out * c * k * k, n * out * h * w * c * k * k, out, rf + k - 1
+        elif entry == "BatchNorm2d":
+            params, buffers = 2 * c, 2 * c + 1
+        rows.append(((n, c, h, w), params, buffers, macs, 2 * macs, 4 * n * c * h * w, (rf, rf)))
+    return sum(r[1] for r in rows), sum(r[3] for r in rows)
+
+
+def bench_targets(runs: int, quick: bool, targets: list[str]) -> None:
+    import convcalc
+
+    print(f"6. Targets of the issue 'Speed after the graph', median of {runs} interleaved rounds")
+    sizes = (10_000,) if quick else (10_000, 100_000, 200_000)
+    with tempfile.TemporaryDirectory() as tmp:
+        commands: dict[str, Command] = {}
+        for n in sizes:
+            path = Path(tmp) / f"net{n}.yaml"
+            write_network(path, n)
+            commands[f"json{n}"] = ([*CLI, "net", str(path), "--format", "json"], ENV)
+            commands[f"load{n}"] = ([PY, "-c", LOAD, str(path)], ENV)
+        small = Path(tmp) / f"net{sizes[0]}.yaml"
+        commands["table"] = ([*CLI, "net", str(small)], TABLE_ENV)
+        commands["plain"] = ([*CLI, "net", str(small), "--format", "plain"], ENV)
+        t = interleaved(commands, runs)
+        for n in sizes:
+            r = ratio(t, f"json{n}", f"load{n}")
+            label = f"{n:,} layers, YAML file to JSON: {r:.2f}× yaml.load(CSafeLoader)"
+            targets.append(_target(label, "≤ 1.5×", r <= 1.5))
+        if len(sizes) > 1:
+            growth = (median(t["json200000"]) / 200_000) / (median(t["json10000"]) / 10_000)
+            targets.append(_target(f"per-layer time at 200k / at 10k: {growth:.2f}", "≤ 1.1", growth <= 1.1))
+        r = ratio(t, "table", "plain")
+        targets.append(_target(f"{sizes[0]:,} layers, coloured table: {r:.2f}× plain", "≤ 1.3×", r <= 1.3))
+        big = Path(tmp) / f"net{sizes[-1]}.yaml"
+        for fmt in ("table", "plain", "csv", "json"):
+            env = TABLE_ENV if fmt == "table" else ENV
+            done = subprocess.run([PY, "-c", MAXRSS, *CLI, "net", str(big), "--format", fmt], env=env,
+                                  capture_output=True, text=True, check=True)  # fmt: skip
+            mib = int(done.stdout.split()[-1]) / 1024
+            targets.append(_target(f"{sizes[-1]:,} layers, --format {fmt}: peak memory {mib:.0f} MiB", "≤ 300 MiB",
+                                   mib <= 300))  # fmt: skip
+    net = network_dict(10_000)
+    assert hand_loop(net) == (convcalc.analyze(net).totals.params, convcalc.analyze(net).totals.macs)
+    by_hand = rate(lambda: hand_loop(net) and 10_000, runs)
+    analysed = rate(lambda: len(convcalc.analyze(net).rows), runs)
+    r = by_hand / analysed
+    targets.append(_target(f"analyze(10k-layer dict): {r:.1f}× a hand-written loop", "≤ 4×", r <= 4))
+    for text in targets:
+        print(text)
+
+
 def machine() -> str:
     """CPU model, cores, Python and OS, for the record."""
     cpu = platform.processor() or platform.machine()
@@ -231,7 +315,8 @@ def machine() -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=MIN_RUNS, help=f"runs per figure (at least {MIN_RUNS})")
-    parser.add_argument("--quick", action="store_true", help="skip the 100k-layer network and torchinfo")
+    parser.add_argument("--quick", action="store_true",
+                        help="skip the 100k- and 200k-layer networks and torchinfo")  # fmt: skip
     opts = parser.parse_args()
     if opts.runs < MIN_RUNS:
         parser.error(f"--runs must be at least {MIN_RUNS}: every figure is a median of at least {MIN_RUNS} runs")
@@ -239,11 +324,13 @@ def main() -> int:
     print(f"command: {' '.join(CLI)}")
     with tempfile.TemporaryDirectory(prefix="convcalc-pyc-") as pyc:
         ENV["PYTHONPYCACHEPREFIX"] = TABLE_ENV["PYTHONPYCACHEPREFIX"] = pyc
-        ok = bench_startup(opts.runs)
+        targets: list[str] = []
+        ok = bench_startup(opts.runs, targets)
         ok &= bench_scaling(opts.runs, (1_000, 10_000) if opts.quick else (1_000, 10_000, 100_000))
         ok &= bench_library(opts.runs)
         if not opts.quick:
             bench_torchinfo(opts.runs)
+        bench_targets(opts.runs, opts.quick, targets)
     print("all budgets hold" if ok else "SOME BUDGETS ARE OVER")
     return 0 if ok else 1
 

@@ -1,6 +1,6 @@
 """``python -m convcalc``: the command line."""
 
-from convcalc.cli import main
+from convcalc.cli import console
 
 if __name__ == "__main__":
-    main()
+    console()

@@ -34,6 +34,15 @@ MAX_MESSAGE = 400
 _ESCAPES = {c: repr(chr(c))[1:-1] for c in (*range(32), 0x7F, 0x85, 0x2028, 0x2029)}
 
 
+def escaped(text: str) -> str:
+    """``text`` with its control characters written as escapes (a name on one line).
+
+    >>> escaped("a\\tb"), escaped("conv1")
+    ('a\\\\tb', 'conv1')
+    """
+    return text if text.isprintable() else text.translate(_ESCAPES)
+
+
 def clip(text: str) -> str:
     """``text`` on one line (control characters escaped), or its head and tail with the
     middle cut out when it is over-long.

@@ -17,12 +17,13 @@ Every number comes from :mod:`convcalc.arith` or from the layer objects of
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from . import arith
 from .errors import ConvCalcError, InputError, InvalidLayerError
-from .layers import AXES, LAYER_TYPES, Layer, Relation, Sliding, Window, build, suggest, to_int
+from .layers import AXES, LAYER_TYPES, SLIDING_FAMILIES, Layer, Relation, Sliding, Window, build, suggest, to_int
 from .network import LayerNode, Network, analyze
+from .records import Record
 from .report import Report
 
 __all__ = [
@@ -47,8 +48,15 @@ Sizes = tuple[int, ...]
 
 
 def _sliding_types() -> dict[str, tuple[type[Sliding], int]]:
-    """The registered sliding-window layers: name → (class, spatial dimensions)."""
-    return {name: (cls, dims) for name, (cls, dims) in LAYER_TYPES.items() if issubclass(cls, Sliding)}
+    """The registered sliding-window layers: name → (class, spatial dimensions), from the
+    sliding families and :func:`convcalc.layers.register` (no other family is loaded)."""
+    found = {}
+    for name in LAYER_TYPES:
+        if LAYER_TYPES.family(name) in (None, *SLIDING_FAMILIES):
+            cls, dims = LAYER_TYPES[name]
+            if issubclass(cls, Sliding):
+                found[name] = (cls, dims)
+    return found
 
 
 def _kinds() -> tuple[str, ...]:
@@ -60,8 +68,10 @@ def _kinds() -> tuple[str, ...]:
     return tuple(found)
 
 
-#: ``--type`` shorthands (``conv``): with the dimension count they name a sliding layer type.
-KINDS = _kinds()
+#: ``--type`` shorthands (``conv``): with the dimension count they name a sliding layer type;
+#: :func:`_kinds` in registry order (a test keeps them equal: computing them at import loaded
+#: the pooling family for every ``convcalc layer``).
+KINDS = ("conv", "transpose", "maxpool", "avgpool")
 
 
 def kind(layer: Layer) -> Sliding:
@@ -86,7 +96,7 @@ def windows(layer: Layer) -> tuple[Window, ...]:
 # ---------------------------------------------------------------------------------------
 
 
-class Request(NamedTuple):
+class Request(Record, frozen=True):
     """A single layer as the ``layer`` and ``same`` commands describe it."""
 
     layer: Layer
@@ -111,18 +121,22 @@ def layer_type(name: str, dims: int | None) -> str:
     ('Conv2d', 'MaxPool1d', 'ConvTranspose3d')
     """
     key = name.strip()
-    sliding = _sliding_types()
     if key.lower() in KINDS:
         want = dims or 1
-        return next(t for t, (cls, d) in sliding.items() if cls.shorthand == key.lower() and d == want)
+        for type_name in LAYER_TYPES:  # the registry's first of that kind and dimensions
+            if LAYER_TYPES.family(type_name) in (None, *SLIDING_FAMILIES) and LAYER_TYPES.dims(type_name) == want:
+                cls = LAYER_TYPES[type_name][0]
+                if issubclass(cls, Sliding) and cls.shorthand == key.lower():
+                    return type_name
+        raise AssertionError(f"no {key} layer of {want} dimensions")  # pragma: no cover - KINDS is tested
     by_lower = {t.lower(): t for t in LAYER_TYPES}
     found = by_lower.get(key.lower())
     if found is None:
         raise InputError(
             f"--type {name!r} is not a layer type (use {', '.join(KINDS)} or a class name such as "
-            f"Conv2d){suggest(key, [*KINDS, *sliding])}"
+            f"Conv2d){suggest(key, [*KINDS, *_sliding_types()])}"
         )
-    if found not in sliding:
+    if not issubclass(LAYER_TYPES[found][0], Sliding):
         raise InputError(
             f"--type {found}: this command takes convolutions and pooling "
             f"({', '.join(KINDS)}); put a {found} in a network file for `convcalc net`"
@@ -335,7 +349,7 @@ def _default_channels(layer: Layer) -> int:
 # ---------------------------------------------------------------------------------------
 
 
-class Derivation(NamedTuple):
+class Derivation(Record, frozen=True):
     """One formula: its symbols, then the same with numbers put in, step by step, then
     the value (``notes`` say why a step changes the value, e.g. a dropped window)."""
 
@@ -346,7 +360,7 @@ class Derivation(NamedTuple):
     notes: tuple[str, ...] = ()
 
 
-class Explanation(NamedTuple):
+class Explanation(Record, frozen=True):
     """Everything ``convcalc layer --explain`` shows, as data.
 
     ``dimensions`` holds (heading, derivations) per spatial dimension; the heading is
@@ -459,7 +473,7 @@ def explain(request: Request) -> Explanation:
 # ---------------------------------------------------------------------------------------
 
 
-class SameDim(NamedTuple):
+class SameDim(Record, frozen=True):
     """The padding answer for one spatial dimension.
 
     Convolution and pooling: the minimal ``total`` with PyTorch's split (``before =

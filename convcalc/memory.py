@@ -12,20 +12,27 @@ network input; a Sequential's or Repeat's output is its last entry's tensor.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
-from .layers import Add, Layer, Shape, build
+from .layers import Layer, Shape, build
+from .records import Record
 
 if TYPE_CHECKING:
     from .report import Report, Row
 
 __all__ = ["Step", "peak_bytes", "steps"]
 
-#: The merge of a Residual: ``body(x) + shortcut(x)``.
-_RESIDUAL_SUM = Add("Add", 0)
+_residual_sum: list[Layer] = []  # the merge of a Residual, built when one is first walked
 
 
-class Step(NamedTuple):
+def _residual_merge() -> Layer:
+    """The merge of a Residual: ``body(x) + shortcut(x)``."""
+    if not _residual_sum:
+        _residual_sum.append(build("Add"))
+    return _residual_sum[0]
+
+
+class Step(Record):
     """One operation of the forward pass: the row it belongs to (a block's row for the
     block's own work), the layer that does it, the tensors it reads, the one it makes and
     that one's shape."""
@@ -35,6 +42,9 @@ class Step(NamedTuple):
     inputs: tuple[int, ...]
     output: int
     shape: Shape
+
+    def __init__(self, row: Row, layer: Layer, inputs: tuple[int, ...], output: int, shape: Shape) -> None:
+        self.row, self.layer, self.inputs, self.output, self.shape = row, layer, inputs, output, shape
 
 
 class _Layout:
@@ -86,7 +96,7 @@ class _Layout:
         if kind == "Residual":
             body = self.walk(node.lists[0], x)
             short = self.walk(node.lists[1], x) if len(node.lists) > 1 else x
-            return self._merge(row, _RESIDUAL_SUM, (body, short), row.output_shape)
+            return self._merge(row, _residual_merge(), (body, short), row.output_shape)
         pieces = [x] * len(node.lists)
         if kind == "Split":
             pieces = [self._piece(row, cut, x) for cut in _cuts(node, row.input_shape)]

@@ -12,13 +12,16 @@ once, numbering the rows as it goes, over an input shape.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .bulk import paused_gc
 from .errors import ConvCalcError, InputError, InvalidLayerError, LimitError, Place
-from .layers import MAX_NUMBER, RF, AdaptivePool, Flatten, Layer, Linear, Merge, Reshape, Shape, suggest
+from .layers import MAX_NUMBER, RF, Layer, Shape, if_loaded, suggest
 from .records import Record
 from .report import DTYPE_BYTES, Output, Report, Row, Totals
+
+if TYPE_CHECKING:
+    from .layers import Merge
 
 __all__ = ["BLOCK_TYPES", "Block", "LayerNode", "Network", "Ref", "analyze"]
 
@@ -249,6 +252,12 @@ class _Walker:
         self.qualname: list[str] = []  # the names of the enclosing named blocks
         self.seen: dict[str, Place] = {}  # every name walked so far, in any list
         self.aux = 0  # how many training-only entries enclose the one being walked
+        # the classes the walk treats apart, () for a family not loaded (no layer is one)
+        self.merge_cls = if_loaded("Merge")
+        self.linear_cls = if_loaded("Linear")
+        self.flatten_cls = if_loaded("Flatten")
+        self.reshape_cls = if_loaded("Reshape")
+        self.adaptive_cls = if_loaded("AdaptivePool")
 
     def run(self, shape: Shape, dtype: str) -> Report:
         net = self.net
@@ -383,7 +392,7 @@ class _Walker:
         layer = node.layer
         x = inputs[0]
         try:
-            if isinstance(layer, Merge):
+            if isinstance(layer, self.merge_cls):
                 if len(inputs) < 2:
                     raise InputError(
                         f"{layer.type} merges two or more tensors: list them in from:, e.g. from: [-1, skip]"
@@ -403,8 +412,8 @@ class _Walker:
                 where=where,
             )
         warnings = step.warnings
-        if isinstance(layer, Linear):
-            note = layer.flatten_note(x.shape, x.rf, isinstance(self._producer(x), AdaptivePool))
+        if isinstance(layer, self.linear_cls):
+            note = layer.flatten_note(x.shape, x.rf, isinstance(self._producer(x), self.adaptive_cls))
             warnings += (note,) if note else ()
         if len(inputs) > 1:
             rf, note = (
@@ -451,7 +460,7 @@ class _Walker:
             self.warnings.extend(f"{where}: {w}" for w in warnings)
         if self.open:
             _add_sums(self.open[-1], row)
-        if isinstance(layer, Flatten):
+        if isinstance(layer, self.flatten_cls):
             self.flatten = (x.shape, out)
         return Tensor(out, rf, path, name)
 
@@ -471,11 +480,11 @@ class _Walker:
         network's terms. A layer that fails on what a Reshape with the batch in its
         shape made: say so (the mistake is at the Reshape)."""
         last = self.leaves[-1] if self.leaves else None
-        if last is not None and isinstance(last.layer, Reshape) and last.output_shape == shape:
+        if last is not None and isinstance(last.layer, self.reshape_cls) and last.output_shape == shape:
             note = last.layer.batch_note(shape[1:])
             if note is not None:
                 return type(err)(f"{err.detail}; the Reshape before it (#{last.index}): {note}", where=err.where)
-        if isinstance(layer, Linear) and self.flatten is not None and self.flatten[1] == shape:
+        if isinstance(layer, self.linear_cls) and self.flatten is not None and self.flatten[1] == shape:
             flat_in, flat_out = self.flatten
             dim = len(flat_out) - 1  # the flattened dimension is the last one, where Linear acts
             parts = flat_in[dim : dim + len(flat_in) - len(flat_out) + 1]

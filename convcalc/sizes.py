@@ -122,7 +122,7 @@ def parse_dtype(value: Any) -> str:
         if name in DTYPE_BYTES:
             return name
     hint = suggest(value, [*DTYPE_BYTES, *DTYPE_ALIASES]) if isinstance(value, str) else ""
-    raise InputError(
-        f"unknown dtype {show_value(value)}{hint}; choose from {', '.join(DTYPE_BYTES)} "
-        f"(or {', '.join(DTYPE_ALIASES)})"
-    )
+    choose = f"choose from {', '.join(DTYPE_BYTES)} (or {', '.join(DTYPE_ALIASES)})"
+    # "…; did you mean 'float16'? Choose from …", not "…?; choose from …"
+    raise InputError(f"unknown dtype {show_value(value)}{hint} {choose.capitalize()}" if hint else
+                     f"unknown dtype {show_value(value)}; {choose}")  # fmt: skip

@@ -621,6 +621,7 @@ class _Builder:
         self._built: dict[int, tuple[list[Any], int]] = {}  # id(YAML list) → (entries, rows)
         self._height: dict[int, int] = {}  # id(entries) → how deeply blocks nest in them
         self._busy: set[int] = set()
+        self._layers: dict[Any, Any] = {}  # (type, arguments) → the layer built: a network repeats its layers
 
     def _count(self, where: str, line: int | None) -> None:
         if self.rows > LIMITS["layers"]:
@@ -704,11 +705,16 @@ class _Builder:
         for key in args:
             if not isinstance(key, str):
                 raise InputError(f"argument names must be strings, got {_describe(key)}", where=here)
-        try:
-            layer = build(type_name, **args)
-        except ConvCalcError as err:
-            arg_line = _first_line(item, type_name, err)
-            raise err.at(Place(where, self.rows, type_name, arg_line or line)) from None
+        key = _layer_key(type_name, args)
+        layer = self._layers.get(key) if key is not None else None
+        if layer is None:
+            try:
+                layer = build(type_name, **args)
+            except ConvCalcError as err:
+                arg_line = _first_line(item, type_name, err)
+                raise err.at(Place(where, self.rows, type_name, arg_line or line)) from None
+            if key is not None:
+                self._layers[key] = layer  # layers are immutable: the same one serves every such entry
         return LayerNode(layer, name, where, line, sources, trainable, training_only)
 
     def _entry_keys(self, args: dict[str, Any], here: Place, where: str) -> tuple[str | None, Any, bool | None, bool]:
@@ -825,6 +831,30 @@ class _Builder:
             return _merge_layer(type_name)
         except ConvCalcError as err:
             raise err.at(here) from None
+
+
+def _layer_key(type_name: str, args: dict[str, Any]) -> Any:
+    """What makes two entries the same layer: the type and each argument's value with its
+    type (``1`` and ``true`` build different layers, or one of them none); None when a
+    value is neither a scalar nor a flat list of them (built each time).
+
+    >>> _layer_key("Conv2d", {"k": [3, 3], "bias": True}) == _layer_key("Conv2d", {"k": [3, 3], "bias": 1})
+    False
+    """
+    key: list[Any] = [type_name]
+    for name, value in args.items():
+        if isinstance(value, list):
+            if not all(isinstance(v, _SCALARS) for v in value):
+                return None
+            key.append((name, list, *((type(v), v) for v in value)))
+        elif isinstance(value, _SCALARS):
+            key.append((name, type(value), value))
+        else:
+            return None
+    return tuple(key)
+
+
+_SCALARS = (str, int, float, type(None))  # bool is an int
 
 
 def _merge_layer(type_name: str, **args: Any) -> Any:

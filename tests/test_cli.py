@@ -374,8 +374,15 @@ def test_no_arguments_shows_the_help() -> None:
     assert result.exit_code == 2 and "Usage: convcalc" in result.stdout + result.stderr
 
 
-def test_shell_completion() -> None:
-    script = run("--show-completion", "bash").stdout
+def test_shell_completion(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Typer detects the shell from the process tree (shellingham), which a test runner
+    # started in the background may not have: name it, so the test does not depend on it.
+    import typer._completion_shared
+    import typer.completion
+
+    for module in (typer.completion, typer._completion_shared):
+        monkeypatch.setattr(module, "_get_shell_name", lambda: "bash")
+    script = run("--show-completion").stdout
     assert "_CONVCALC_COMPLETE" in script
     assert "lenet" in _complete_network("le")
     result = runner.invoke(app, [], env={**ENV, "_CONVCALC_COMPLETE": "complete_bash", "COMP_WORDS": "convcalc net le",
@@ -394,7 +401,9 @@ def test_colour_only_when_asked() -> None:
 def test_python_module_entry_point_is_the_same_app() -> None:
     import convcalc.__main__ as entry
 
-    assert entry.main is convcalc.cli.main
+    # python -m convcalc and the console script call the same function
+    assert entry.console is convcalc.cli.console
+    assert 'convcalc = "convcalc.cli:console"' in (Path(__file__).parent.parent / "pyproject.toml").read_text()
 
 
 # ---------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ table, YAML only to read a network, pydantic never)."""
 from __future__ import annotations
 
 import ast
+import json
 import os
 import shutil
 import signal
@@ -39,6 +40,27 @@ def test_console_script() -> None:
         pytest.skip("the convcalc console script is not installed")
     done = subprocess.run([script, "layer", "--k", "5", "--p", "2", "-q"], check=False, capture_output=True, text=True, env=ENV)
     assert (done.returncode, done.stdout) == (0, "out = in\n")
+
+
+def test_the_process_ends_without_teardown_once_the_answer_is_flushed(tmp_path: Path) -> None:
+    """``console()`` ends the process with ``os._exit`` after flushing: every byte of a large
+    answer arrives through a pipe and the exit codes stand; with an ``atexit`` handler
+    waiting (coverage, logging) the interpreter exits as usual and runs it."""
+    done = subprocess.run([sys.executable, "-m", "convcalc", "net", str(_big_network(tmp_path)), "--format", "json"],
+                          check=False, capture_output=True, text=True, env=ENV)  # fmt: skip
+    assert done.returncode == 0 and len(json.loads(done.stdout)["layers"]) == 20_001
+    assert convcalc_process("layer", "--in", "3", "--k", "5").returncode == 1
+    assert convcalc_process("layer", "--k", "x").returncode == 2
+    code = (
+        "import atexit, sys\natexit.register(lambda: print('handler ran', file=sys.stderr))\n"
+        "sys.argv = ['convcalc', 'layer', '--in', '9', '--k', '3', '-q']\n"
+        "from convcalc.cli import console\nconsole()"
+    )
+    done = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, env=ENV)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "7\n", "handler ran\n")
+    code = "import sys\nsys.argv = ['convcalc', 'layer', '--in', '3', '--k', '5']\nfrom convcalc.cli import console\nconsole()"
+    done = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, env=ENV)
+    assert done.returncode == 1 and done.stderr.startswith("error: Conv1d")
 
 
 def test_errors_in_a_process_are_short() -> None:
@@ -160,9 +182,10 @@ def test_network_output_without_colour_loads_no_rich(fmt: str) -> None:
     assert not loaded & {"rich", "pydantic", "torch"}
 
 
-def test_a_coloured_table_loads_only_rich_style() -> None:
-    """On a terminal Rich styles the table, through ``rich.style`` alone: ``rich.console``
-    cost more than the whole table."""
+def test_a_coloured_table_loads_no_rich() -> None:
+    """On a terminal the table writes the escape codes Rich writes for bold itself
+    (``tests/test_render.py`` compares them): importing ``rich.style`` cost a third of the
+    table."""
     code = (
         "import sys; from convcalc.cli import main\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
@@ -175,4 +198,4 @@ def test_a_coloured_table_loads_only_rich_style() -> None:
     )
     assert "\x1b[1m" in done.stdout
     rich_modules = set(ast.literal_eval(done.stderr.strip().splitlines()[-1]))
-    assert "rich.style" in rich_modules and "rich.console" not in rich_modules
+    assert not rich_modules

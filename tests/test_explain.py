@@ -449,3 +449,16 @@ def test_lppool_explained() -> None:
         (("⌊(9 + 2·0 − 3)/2⌋ + 1", "⌊6/2⌋ + 1"), 4)
     ]
     assert e.totals == ()
+
+
+def test_the_type_shorthands_are_the_registrys() -> None:
+    """KINDS is written out (computing it loaded the pooling family for every ``convcalc
+    layer``); it is the registered sliding layers' shorthands in registry order, and each
+    names the registry's first layer of that kind for each dimension count."""
+    from convcalc.explain import KINDS, _kinds, _sliding_types, layer_type
+
+    assert _kinds() == KINDS
+    for kind in KINDS:
+        for dims in (1, 2, 3):
+            first = next(t for t, (cls, d) in _sliding_types().items() if cls.shorthand == kind and d == dims)
+            assert layer_type(kind, dims) == first

@@ -116,3 +116,36 @@ def test_the_hints_load_only_for_an_unknown_name() -> None:
     assert "convcalc.hints" in _modules_after(
         "import convcalc\ntry:\n    convcalc.analyze({'input': [1, 3, 8, 8], 'layers': ['Dense']})\nexcept ValueError:\n    pass"
     )
+
+
+def test_a_layer_family_loads_when_first_used() -> None:
+    """``convcalc layer`` loads the family of its layer only; a network loads the families of
+    its layers; every family class is there by name (``convcalc.layers.ReLU``)."""
+    import importlib
+
+    import convcalc.layers as layers
+    from convcalc.layers import FAMILIES, LAYER_TYPES, SLIDING_FAMILIES, Layer, Sliding, if_loaded
+
+    run = "import sys\nfrom convcalc.cli import main\ntry:\n    main({args})\nexcept SystemExit:\n    pass"
+
+    def families(modules: set[str]) -> set[str]:
+        return {m.rsplit(".", 1)[1] for m in modules if m.rsplit(".", 1)[0] == "convcalc.layers"} & set(FAMILIES)
+
+    assert families(_modules_after("import convcalc.layers")) == set()
+    assert families(_modules_after(run.format(args=["layer", "--in", "224", "--k", "7", "--s", "2", "-q"]))) == {"conv"}
+    maxpool = run.format(args=["layer", "--type", "maxpool", "--in", "224", "--k", "3", "--s", "2", "-q"])
+    assert families(_modules_after(maxpool)) == {"conv", "pooling"}  # pooling's padding rule is conv's
+    chain = "import convcalc\nconvcalc.analyze({'input': [1, 3, 8, 8], 'layers': [{'Conv2d': {'out_channels': 4, 'k': 3}}, 'ReLU']})"
+    assert families(_modules_after(chain)) == {"conv", "activation"}
+    for family in FAMILIES:
+        module = importlib.import_module(f"convcalc.layers.{family}")
+        defined = {n for n, v in vars(module).items() if isinstance(v, type) and issubclass(v, Layer)
+                   and v.__module__ == module.__name__ and not n.startswith("_")}  # fmt: skip
+        for name in defined:
+            assert getattr(layers, name) is getattr(module, name) is if_loaded(name), name
+    for name in LAYER_TYPES:
+        cls, _ = LAYER_TYPES[name]
+        if issubclass(cls, Sliding):  # what `layer` and `solve` take, with only these families loaded
+            assert LAYER_TYPES.family(name) in SLIDING_FAMILIES, name
+    with pytest.raises(AttributeError, match="has no attribute 'Nothing'"):
+        layers.Nothing  # noqa: B018

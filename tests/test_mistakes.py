@@ -167,6 +167,14 @@ def test_dtype_aliases() -> None:
     assert "did you mean 'float16'" in str(_error("lenet", dtype="flaot16"))
 
 
+@pytest.mark.parametrize("dtype", ["flaot16", "float8", "zzzzzzzz"])
+def test_an_unknown_dtype_reads_as_a_sentence(dtype: str) -> None:
+    """The hint and the list of choices are two clauses, not ``…?; choose from``."""
+    message = str(_error("lenet", dtype=dtype))
+    assert "?;" not in message and ("Choose from float32" in message or "; choose from float32" in message)
+    assert message.startswith(f"unknown dtype '{dtype}'")
+
+
 def test_a_top_level_defs_block_holds_anchors() -> None:
     text = ("defs:\n  block: &block [Conv2d: {out_channels: 4, k: 3, p: 1}, ReLU]\n  note: anything\n"
             "input: [1, 4, 8, 8]\nlayers:\n  - Sequential: *block\n  - Sequential: *block\n")  # fmt: skip
@@ -227,4 +235,4 @@ def test_notebook_reprs() -> None:
     assert html.count("<tr>") == 1 + 1 + 1 and "<table>" in html and "a&lt;b" in html and "a<b" not in html
     assert "Total params: 112" in html
     markdown = report._repr_markdown_()
-    assert "| # | layer | type |" in markdown and "| 1 | a<b | Conv2d |" in markdown
+    assert "| # | layer | type |" in markdown and "| 1 | a&lt;b | Conv2d |" in markdown  # HTML shown as text

@@ -429,7 +429,9 @@ def test_a_billion_laughs_is_refused_after_building_each_aliased_list_once(monke
 
     monkeypatch.setattr(spec, "build", counting_build)
     err = error(billion_laughs(10))  # 9**10 ≈ 3.5 billion layers from 600 bytes
-    assert len(built) == 9  # the nine ReLUs of level 0: each aliased list is built once, then counted
+    # the nine ReLUs of level 0, one layer (identical entries share it); each aliased list is
+    # walked once, then counted
+    assert built == ["ReLU"]
     assert isinstance(err, convcalc.LimitError) and err.exit_code == 2
     assert f"more than {LIMITS['layers']:,} layers" in str(err) and "the limit" in str(err)
 
@@ -692,3 +694,15 @@ def test_generated_networks_match_torch(network: dict[str, Any]) -> None:
     assert report.totals.params == sum(p.numel() for p in model.parameters())
     assert report.totals.buffers == sum(b.numel() for b in model.buffers())
     assert report.totals.flops == counter.get_total_flops()
+
+
+def test_identical_entries_share_one_layer_and_different_ones_do_not() -> None:
+    """A network repeats its layers: each distinct (type, arguments) is built once. Arguments
+    equal in Python but of another type (``1`` and ``true``) are not the same layer."""
+    conv = {"Conv2d": {"out_channels": 4, "k": 3, "p": 1}}
+    network = spec.load(net(conv, "ReLU", conv, "ReLU", {"Conv2d": {"out_channels": 4, "k": [3, 3], "p": 1}}))
+    layers = [node.layer for node in network.layers]
+    assert layers[0] is layers[2] and layers[1] is layers[3] and layers[4] is not layers[0]
+    assert layers[4] == layers[0]  # the same values, written otherwise
+    err = error(net({"Conv2d": {"out_channels": 4, "k": 3, "bias": True}}, {"Conv2d": {"out_channels": 4, "k": 3, "bias": 1}}))
+    assert "bias" in str(err) and "#2" in str(err)  # refused at its own row, not taken from the first

@@ -173,4 +173,32 @@ def test_the_readme_lists_every_layer_type() -> None:
 
 def test_the_readme_is_short() -> None:
     words = len(README.read_text(encoding="utf-8").split())
-    assert words <= 2700, f"README.md has {words} words (aim: about 2,500): move reference material to docs/"
+    assert words <= 2550, f"README.md has {words} words (aim: about 2,500): move reference material to docs/"
+
+
+def test_the_readme_refers_only_to_what_users_have() -> None:
+    """No sections of documents that are not in the repository (SPEC §…, the style guide,
+    the tracker's issues), and every relative link leads to a file of the checkout."""
+    text = README.read_text(encoding="utf-8")
+    assert not re.search(r"\bSPEC\b|STYLE\.md|\bissue \d", text), "the README cites a document users do not have"
+    links = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text)
+    assert links, "the README links to docs/"
+    for link in links:
+        if not re.match(r"[a-z]+://", link):
+            assert (ROOT / link).exists(), f"README links to {link}, which is not in the repository"
+
+
+def test_the_readme_installs_extras_that_exist() -> None:
+    """The install commands name only extras that pyproject.toml defines, and the
+    development install has the test and oracle extras (the PyTorch comparison)."""
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")  # tomllib is 3.11+, and this is all we need
+    section = pyproject.split("[project.optional-dependencies]\n", 1)[1].split("\n[", 1)[0]
+    extras = set(re.findall(r"^([\w-]+) = \[", section, re.MULTILINE))
+    assert {"test", "oracle"} <= extras
+    text = README.read_text(encoding="utf-8")
+    asked = [set(group.split(",")) for group in re.findall(r"pip install -e '\.\[([\w,]+)\]'", text)]
+    assert asked and {"test", "oracle"} <= asked[0]
+    for group in asked:
+        assert group <= extras, f"README installs unknown extras {group - extras}"
+    assert "python -m venv" in text or "python3 -m venv" in text
+    assert "pip install ." in text and "python -m pytest -q" in text and "-m oracle" in text

@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from convcalc import analyze
 from convcalc.errors import ConvCalcError
@@ -112,6 +114,18 @@ def test_labels_are_names_or_paths_relative_to_the_block() -> None:
 def test_cell_len_counts_wide_characters_twice() -> None:
     assert cell_len("abc") == 3 and cell_len("1×6") == 3 and cell_len("卷积") == 4
 
+
+
+def test_cell_len_fast_path_takes_only_one_cell_characters() -> None:
+    """Every character the fast path measures as one cell is one by the character-by-character
+    rule (combining marks 0, East Asian wide and full-width 2), and text with any other
+    character takes the rule."""
+    import convcalc.render.table as table
+
+    narrow = [chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000 and table._NARROW.fullmatch(chr(c))]
+    assert len(narrow) > 1300 and {"×", "·", "—", "…", "→", "−", "│", "├", "└", "─"} <= set(narrow)
+    assert [ch for ch in narrow if table._char_cells(ch) != 1] == []
+    assert cell_len("a\u0301×") == 2 and cell_len("│卷") == 3 and cell_len("⌚×") == 3
 
 def test_layout_gaps_header_split_and_shrinking() -> None:
     titles = ["name", "receptive field", "n"]
@@ -251,7 +265,7 @@ def test_names_with_separators_survive_csv_plain_and_markdown() -> None:
     (row,) = list(csv.DictReader(io.StringIO(render(report, Format.csv))))
     assert row["layer"] == "a,b|c\td"
     assert render(report, Format.plain).splitlines()[1].split("\t")[1] == "a,b|c d"
-    assert "a,b\\|c\td" in render(report, Format.markdown)
+    assert "a,b\\|c\\td" in render(report, Format.markdown)  # a control character escaped, as in the table
 
 
 def test_markdown_totals_and_warnings() -> None:
@@ -268,3 +282,49 @@ def test_zoo_formats() -> None:
         "classification\t"
     table = render_zoo(entries, Format.table, width=80)
     assert "61,706" in table and "0.00042" in table and "LeNet" in table
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(0, 60), min_size=1, max_size=8),
+    st.lists(st.booleans(), min_size=8, max_size=8),
+    st.lists(st.integers(0, 20), min_size=8, max_size=8),
+    st.integers(0, 400),
+)
+def test_shrinking_takes_one_cell_at_a_time_from_the_widest(
+    widths: list[int], shrink: list[bool], floors: list[int], over: int
+) -> None:
+    """:func:`_shrink`'s whole rounds give what taking one cell at a time from the widest
+    column (the first on a tie) gives."""
+    from convcalc.render.table import _shrink
+
+    columns = [i for i in range(len(widths)) if shrink[i]]
+    expected, left = list(widths), over
+    while left > 0:
+        candidates = [i for i in columns if expected[i] > floors[i]]
+        if not candidates:
+            break
+        expected[max(candidates, key=lambda i: expected[i])] -= 1
+        left -= 1
+    got = list(widths)
+    _shrink(got, columns, floors, over)
+    assert got == expected
+
+
+def test_a_huge_name_is_laid_out_at_once() -> None:
+    report = analyze({"input": [1, 3, 8, 8], "layers": [{"Conv2d": {"out_channels": 4, "k": 3, "name": "x" * 2_000_000}}]})
+    text = render(report, Format.table, width=80)  # in whole rounds: one cell at a time took 4 s
+    assert max(cell_len(line) for line in text.splitlines()) <= 80 and "xxx…xxx" in text
+
+
+def test_names_stay_on_their_row_and_markdown_shows_html_as_text() -> None:
+    """A name with a tab or a newline is escaped in the table (one line a row, as in
+    messages); in markdown a name's HTML is text, not markup (``_repr_html_`` escapes too)."""
+    report = analyze({"name": "n<i>", "input": [1, 3, 8, 8], "layers": [
+        {"Conv2d": {"out_channels": 4, "k": 3, "name": "a\tb\nc"}}, {"Conv2d": {"out_channels": 4, "k": 3, "name": "<i>x</i>"}}]})  # fmt: skip
+    table = render(report, Format.table, width=100, columns=("layer", "qualname", "output"))
+    rows = [line for line in table.splitlines() if "1×4×" in line]
+    assert len(rows) == 2 and rows[0].split() == ["a\\tb\\nc", "a\\tb\\nc", "1×4×6×6"] and "\t" not in table
+    markdown = report._repr_markdown_()
+    assert "&lt;i&gt;x&lt;/i&gt;" in markdown and "<i>" not in markdown and "a\\tb\\nc" in markdown
+    assert "&lt;i&gt;x&lt;/i&gt;" in report._repr_html_()

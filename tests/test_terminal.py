@@ -231,6 +231,33 @@ def test_the_width_of_the_terminal_on_stderr() -> None:
     assert max(len(line) for line in lines[:200]) == 76
 
 
+def test_the_width_of_the_controlling_terminal() -> None:
+    """stdout and stderr pipes, but a 72-column controlling terminal (``/dev/tty``), as
+    under ``convcalc net resnet50 2>&1 | less``: the table is 72 wide."""
+    pty = pytest.importorskip("pty")
+    import fcntl
+    import struct
+    import termios
+
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 72, 0, 0))
+
+    def controlled_by_the_pty() -> None:  # in the child, before exec: a new session whose terminal it is
+        os.setsid()
+        fcntl.ioctl(terminal, termios.TIOCSCTTY, 0)
+
+    try:
+        done = subprocess.run([sys.executable, "-m", "convcalc", "net", "resnet50"], stdin=subprocess.DEVNULL,
+                              capture_output=True, env=ENV, timeout=120, check=False, pass_fds=(terminal,),
+                              preexec_fn=controlled_by_the_pty)  # fmt: skip
+    finally:
+        os.close(terminal)
+        os.close(controller)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.decode().splitlines()
+    assert max(len(line) for line in lines[:200]) == 72
+
+
 def test_terminal_width_policy(monkeypatch: pytest.MonkeyPatch) -> None:
     assert Terminal({"COLUMNS": "123"}).width() == 123
     assert Terminal({"COLUMNS": "123"}).table_options()["by_bytes"] is False

@@ -12,44 +12,18 @@ The families live in modules laid out as ``torch/nn/modules/``: :mod:`.conv`,
 :mod:`.pooling`, :mod:`.padding`, :mod:`.normalization`, :mod:`.activation`,
 :mod:`.linear`, :mod:`.shape`, :mod:`.upsampling` and :mod:`.merge`; what they share is in
 :mod:`.base`, and the interface of the sliding-window layers in :mod:`.sliding`. A new
-layer is one class there and one line in :data:`LAYER_TYPES` below.
+layer is one class there and one line in :data:`LAYER_TYPES` below; a family's module is
+imported when one of its types is first used.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import sys
+from collections.abc import Callable, Iterator, MutableMapping
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, InvalidLayerError
-from .activation import (
-    CELU,
-    ELU,
-    GELU,
-    GLU,
-    SELU,
-    AlphaDropout,
-    Dropout,
-    Dropout1d,
-    Dropout2d,
-    Dropout3d,
-    Elementwise,
-    Hardsigmoid,
-    Hardswish,
-    Hardtanh,
-    Identity,
-    Inplace,
-    LeakyReLU,
-    LogSoftmax,
-    Mish,
-    PReLU,
-    ReLU,
-    ReLU6,
-    Sigmoid,
-    SiLU,
-    Softmax,
-    Softplus,
-    Tanh,
-)
 from .base import (
     ALIASES,
     AXES,
@@ -68,42 +42,78 @@ from .base import (
     suggest,
     to_int,
 )
-from .conv import Conv, ConvTranspose
-from .linear import Linear, Scale
-from .merge import Add, Concat, Merge, Multiply, broadcast
-from .normalization import BatchNorm, BatchNorm1d, GroupNorm, InstanceNorm, LayerNorm, LocalResponseNorm
-from .padding import CircularPad, ConstantPad, Pad, ReflectionPad, ReplicationPad, ZeroPad
-from .pooling import (
-    AdaptiveAvgPool,
-    AdaptiveMaxPool,
-    AdaptivePool,
-    AvgPool,
-    AvgPool1d,
-    AvgPool3d,
-    LPPool,
-    LPPool1d,
-    LPPool3d,
-    MaxPool,
-    Pool,
-)
-from .shape import ChannelShuffle, Flatten, Permute, PixelShuffle, PixelUnshuffle, Reshape, Slice, Unflatten
 from .sliding import Relation, Sliding, Window
-from .upsampling import Upsample
+
+if TYPE_CHECKING:  # the families load on first use (:data:`FAMILIES`, :func:`__getattr__`)
+    from .activation import (
+        CELU,
+        ELU,
+        GELU,
+        GLU,
+        SELU,
+        AlphaDropout,
+        Dropout,
+        Dropout1d,
+        Dropout2d,
+        Dropout3d,
+        Elementwise,
+        Hardsigmoid,
+        Hardswish,
+        Hardtanh,
+        Identity,
+        Inplace,
+        LeakyReLU,
+        LogSoftmax,
+        Mish,
+        PReLU,
+        ReLU,
+        ReLU6,
+        Sigmoid,
+        SiLU,
+        Softmax,
+        Softplus,
+        Tanh,
+    )
+    from .conv import Conv, ConvTranspose
+    from .linear import Linear, Scale
+    from .merge import Add, Concat, Merge, Multiply, broadcast
+    from .normalization import BatchNorm, BatchNorm1d, GroupNorm, InstanceNorm, LayerNorm, LocalResponseNorm
+    from .padding import CircularPad, ConstantPad, Pad, ReflectionPad, ReplicationPad, ZeroPad
+    from .pooling import (
+        AdaptiveAvgPool,
+        AdaptiveMaxPool,
+        AdaptivePool,
+        AvgPool,
+        AvgPool1d,
+        AvgPool3d,
+        LPPool,
+        LPPool1d,
+        LPPool3d,
+        MaxPool,
+        Pool,
+    )
+    from .shape import ChannelShuffle, Flatten, Permute, PixelShuffle, PixelUnshuffle, Reshape, Slice, Unflatten
+    from .upsampling import Upsample
 
 __all__ = [
     "ALIASES",
     "AXES",
+    "CELU",
     "ELU",
+    "FAMILIES",
     "GELU",
     "GLU",
     "LAYER_TYPES",
     "MAX_NUMBER",
     "REQUIRED",
     "RF",
+    "SELU",
+    "SLIDING_FAMILIES",
     "AdaptiveAvgPool",
     "AdaptiveMaxPool",
     "AdaptivePool",
     "Add",
+    "AlphaDropout",
     "Arg",
     "AvgPool",
     "AvgPool1d",
@@ -123,7 +133,10 @@ __all__ = [
     "Elementwise",
     "Flatten",
     "GroupNorm",
+    "Hardsigmoid",
+    "Hardswish",
     "Hardtanh",
+    "Identity",
     "Inplace",
     "InstanceNorm",
     "LPPool",
@@ -134,8 +147,10 @@ __all__ = [
     "LeakyReLU",
     "Linear",
     "LocalResponseNorm",
+    "LogSoftmax",
     "MaxPool",
     "Merge",
+    "Mish",
     "Multiply",
     "PReLU",
     "Pad",
@@ -143,17 +158,22 @@ __all__ = [
     "PixelShuffle",
     "PixelUnshuffle",
     "Pool",
+    "ReLU",
+    "ReLU6",
     "ReflectionPad",
     "Relation",
     "ReplicationPad",
     "Reshape",
     "Scale",
     "Shape",
+    "SiLU",
+    "Sigmoid",
     "Slice",
     "Sliding",
     "Softmax",
     "Softplus",
     "Step",
+    "Tanh",
     "Unflatten",
     "Upsample",
     "Window",
@@ -163,6 +183,7 @@ __all__ = [
     "broadcast",
     "build",
     "check_type",
+    "if_loaded",
     "register",
     "show_int",
     "show_value",
@@ -171,76 +192,133 @@ __all__ = [
 ]
 
 # ---------------------------------------------------------------------------------------
+# The families, loaded on first use
+# ---------------------------------------------------------------------------------------
+
+#: The family modules. Each layer type's line in :data:`LAYER_TYPES` says its family and
+#: class; these are the other names the families define for other modules (their bases
+#: and helpers). A family is imported when one of its names is first used: importing all
+#: nine took a third of ``convcalc layer``, which needs two.
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "activation": ("Elementwise", "Inplace"),
+    "conv": (),
+    "linear": (),
+    "merge": ("Merge", "broadcast"),
+    "normalization": (),
+    "padding": ("Pad",),
+    "pooling": ("AdaptivePool", "Pool"),
+    "shape": (),
+    "upsampling": (),
+}
+_FAMILY_OF = {name: family for family, names in FAMILIES.items() for name in names}  # and each type's class
+#: The families of the sliding-window layers (:class:`Sliding`), which ``convcalc layer``
+#: and ``solve`` take: they need no other family loaded.
+SLIDING_FAMILIES = ("conv", "pooling")
+
+
+def __getattr__(name: str) -> Any:
+    """A family's class (``convcalc.layers.Conv``), its module imported on first use."""
+    family = _FAMILY_OF.get(name)
+    if family is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{family}"), name)
+    globals()[name] = value
+    return value
+
+
+def if_loaded(name: str) -> Any:
+    """The family class ``name`` if its module is loaded, else ``()``, which no ``isinstance``
+    matches: a check that a layer is a Linear need not load the linear family, since no layer
+    is of a family that was never loaded."""
+    module = sys.modules.get(f"{__name__}.{_FAMILY_OF[name]}")
+    return () if module is None else getattr(module, name)
+
+
+# ---------------------------------------------------------------------------------------
 # The registry: PyTorch class name → (class, spatial dimensions)
 # ---------------------------------------------------------------------------------------
 
-LAYER_TYPES: dict[str, tuple[type[Layer], int]] = {}
-for _d, _avg, _lp in ((1, AvgPool1d, LPPool1d), (2, AvgPool, LPPool), (3, AvgPool3d, LPPool3d)):
-    LAYER_TYPES.update(
-        {
-            f"Conv{_d}d": (Conv, _d),
-            f"ConvTranspose{_d}d": (ConvTranspose, _d),
-            f"MaxPool{_d}d": (MaxPool, _d),
-            f"AvgPool{_d}d": (_avg, _d),
-            f"LPPool{_d}d": (_lp, _d),
-            f"AdaptiveAvgPool{_d}d": (AdaptiveAvgPool, _d),
-            f"AdaptiveMaxPool{_d}d": (AdaptiveMaxPool, _d),
-            f"ZeroPad{_d}d": (ZeroPad, _d),
-            f"ConstantPad{_d}d": (ConstantPad, _d),
-            f"ReflectionPad{_d}d": (ReflectionPad, _d),
-            f"ReplicationPad{_d}d": (ReplicationPad, _d),
-            f"CircularPad{_d}d": (CircularPad, _d),
-            f"BatchNorm{_d}d": (BatchNorm1d if _d == 1 else BatchNorm, _d),
-            f"InstanceNorm{_d}d": (InstanceNorm, _d),
-        }
-    )
-LAYER_TYPES.update(
-    {
-        "Linear": (Linear, 0),
-        "Flatten": (Flatten, 0),
-        "Unflatten": (Unflatten, 0),
-        "Reshape": (Reshape, 0),
-        "Upsample": (Upsample, 0),
-        "GroupNorm": (GroupNorm, 0),
-        "LayerNorm": (LayerNorm, 0),
-        "LocalResponseNorm": (LocalResponseNorm, 0),
-        "ReLU": (ReLU, 0),
-        "ReLU6": (ReLU6, 0),
-        "LeakyReLU": (LeakyReLU, 0),
-        "PReLU": (PReLU, 0),
-        "ELU": (ELU, 0),
-        "SELU": (SELU, 0),
-        "CELU": (CELU, 0),
-        "GELU": (GELU, 0),
-        "SiLU": (SiLU, 0),
-        "Mish": (Mish, 0),
-        "Sigmoid": (Sigmoid, 0),
-        "Tanh": (Tanh, 0),
-        "Hardswish": (Hardswish, 0),
-        "Hardsigmoid": (Hardsigmoid, 0),
-        "Hardtanh": (Hardtanh, 0),
-        "Softplus": (Softplus, 0),
-        "Softmax": (Softmax, 0),
-        "LogSoftmax": (LogSoftmax, 0),
-        "Dropout": (Dropout, 0),
-        "Dropout1d": (Dropout1d, 0),
-        "Dropout2d": (Dropout2d, 0),
-        "Dropout3d": (Dropout3d, 0),
-        "AlphaDropout": (AlphaDropout, 0),
-        "Identity": (Identity, 0),
-        "GLU": (GLU, 0),
-        "Scale": (Scale, 0),
-        "Permute": (Permute, 0),
-        "Slice": (Slice, 0),
-        "ChannelShuffle": (ChannelShuffle, 0),
-        "PixelShuffle": (PixelShuffle, 0),
-        "PixelUnshuffle": (PixelUnshuffle, 0),
-        "Add": (Add, 0),
-        "Multiply": (Multiply, 0),
-        "Concat": (Concat, 0),
-    }
-)
-del _d, _avg, _lp
+
+class _Registry(MutableMapping[str, tuple[type[Layer], int]]):
+    """PyTorch class name → (class, spatial dimensions), each class looked up (its family
+    loaded) when its name is first used; :meth:`family` says where a name lives unloaded."""
+
+    def __init__(self) -> None:
+        self._where: dict[str, tuple[str | None, str, int]] = {}  # name → (family, class, dims)
+        self._known: dict[str, tuple[type[Layer], int]] = {}
+
+    def add(self, type_name: str, family: str, cls: str, dims: int) -> None:
+        assert family in FAMILIES and _FAMILY_OF.setdefault(cls, family) == family, (cls, family)
+        self._where[type_name] = (family, cls, dims)
+
+    def family(self, type_name: str) -> str | None:
+        """The family module of a built-in type (None for one added by :func:`register`)."""
+        return self._where[type_name][0]
+
+    def dims(self, type_name: str) -> int:
+        """The spatial dimensions of a type, its family left unloaded."""
+        return self._where[type_name][2]
+
+    def __getitem__(self, type_name: str) -> tuple[type[Layer], int]:
+        try:
+            return self._known[type_name]
+        except KeyError:
+            family, cls, dims = self._where[type_name]
+            found = self._known[type_name] = (getattr(import_module(f"{__name__}.{family}"), cls), dims)
+            return found
+
+    def __setitem__(self, type_name: str, value: tuple[type[Layer], int]) -> None:
+        self._where[type_name] = (None, value[0].__name__, value[1])
+        self._known[type_name] = value
+
+    def __delitem__(self, type_name: str) -> None:
+        del self._where[type_name]
+        self._known.pop(type_name, None)
+
+    def __contains__(self, type_name: object) -> bool:
+        return type_name in self._where
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+
+LAYER_TYPES = _Registry()
+for _d in (1, 2, 3):
+    for _name, _family, _cls in (
+        ("Conv", "conv", "Conv"),
+        ("ConvTranspose", "conv", "ConvTranspose"),
+        ("MaxPool", "pooling", "MaxPool"),
+        ("AvgPool", "pooling", {1: "AvgPool1d", 2: "AvgPool", 3: "AvgPool3d"}[_d]),
+        ("LPPool", "pooling", {1: "LPPool1d", 2: "LPPool", 3: "LPPool3d"}[_d]),
+        ("AdaptiveAvgPool", "pooling", "AdaptiveAvgPool"),
+        ("AdaptiveMaxPool", "pooling", "AdaptiveMaxPool"),
+        ("ZeroPad", "padding", "ZeroPad"),
+        ("ConstantPad", "padding", "ConstantPad"),
+        ("ReflectionPad", "padding", "ReflectionPad"),
+        ("ReplicationPad", "padding", "ReplicationPad"),
+        ("CircularPad", "padding", "CircularPad"),
+        ("BatchNorm", "normalization", "BatchNorm1d" if _d == 1 else "BatchNorm"),
+        ("InstanceNorm", "normalization", "InstanceNorm"),
+    ):
+        LAYER_TYPES.add(f"{_name}{_d}d", _family, _cls, _d)
+for _family, _names in (  # in the order of the README's list and of suggestions
+    ("linear", ("Linear",)),
+    ("shape", ("Flatten", "Unflatten", "Reshape")),
+    ("upsampling", ("Upsample",)),
+    ("normalization", ("GroupNorm", "LayerNorm", "LocalResponseNorm")),
+    ("activation", ("ReLU", "ReLU6", "LeakyReLU", "PReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish", "Sigmoid",
+                    "Tanh", "Hardswish", "Hardsigmoid", "Hardtanh", "Softplus", "Softmax", "LogSoftmax", "Dropout",
+                    "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "Identity", "GLU")),
+    ("linear", ("Scale",)),
+    ("shape", ("Permute", "Slice", "ChannelShuffle", "PixelShuffle", "PixelUnshuffle")),
+    ("merge", ("Add", "Multiply", "Concat")),
+):  # fmt: skip
+    for _name in _names:
+        LAYER_TYPES.add(_name, _family, _name, 0)
+del _d, _name, _family, _cls, _names
 
 
 def register(type_name: str, cls: type[Layer], dims: int = 0) -> None:

@@ -239,7 +239,7 @@ def to_tuple(name: str, v: Any, dims: int) -> tuple[int, ...]:
     if isinstance(v, (list, tuple)):
         if len(v) != dims:
             raise InputError(
-                f"{name} has {len(v)} entries {show_value(v)} "
+                f"{name} has {len(v)} entr{'y' if len(v) == 1 else 'ies'} {show_value(v)} "
                 f"but the layer has {dims} spatial dimension{'s' if dims > 1 else ''}: "
                 f"give one number or {dims}"
             )

@@ -19,7 +19,8 @@ def _pad_sides(name: str, v: Any, dims: int) -> tuple[int, ...]:
     if isinstance(v, (list, tuple)):
         if len(v) != 2 * dims:
             raise InputError(
-                f"{name} has {len(v)} entries {show_value(v)}; give one number or {2 * dims} "
+                f"{name} has {len(v)} entr{'y' if len(v) == 1 else 'ies'} {show_value(v)}; "
+                f"give one number or {2 * dims} "
                 f"({', '.join(('left', 'right', 'top', 'bottom', 'front', 'back')[: 2 * dims])})"
             )
         return tuple(to_int(name, x) for x in v)

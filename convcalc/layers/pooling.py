@@ -284,7 +284,8 @@ def _output_size(name: str, v: Any, dims: int) -> tuple[int | None, ...] | None:
         return None
     if isinstance(v, (list, tuple)):
         if len(v) != dims:
-            raise InputError(f"{name} has {len(v)} entries {show_value(v)} but the layer has {dims} spatial dimensions")
+            entries = f"{len(v)} entr{'y' if len(v) == 1 else 'ies'}"
+            raise InputError(f"{name} has {entries} {show_value(v)} but the layer has {dims} spatial dimensions")
         return tuple(None if x is None else to_int(name, x) for x in v)
     return (to_int(name, v),) * dims
 

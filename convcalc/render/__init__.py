@@ -10,10 +10,9 @@ from __future__ import annotations
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from .columns import COLUMNS, DEFAULT_COLUMNS, DELIMITED_COLUMNS, labels, parse_columns
-
 if TYPE_CHECKING:
     from ..report import Report
+    from .columns import COLUMNS, DEFAULT_COLUMNS, DELIMITED_COLUMNS, parse_columns
 
 __all__ = [
     "COLUMNS",
@@ -35,6 +34,16 @@ class Format(str, Enum):
     csv = "csv"
     json = "json"
     markdown = "markdown"
+
+
+def __getattr__(name: str) -> Any:
+    """The columns' names (:mod:`.columns`), loaded when first asked for: ``convcalc layer``
+    and JSON need none of them."""
+    if name in ("COLUMNS", "DEFAULT_COLUMNS", "DELIMITED_COLUMNS", "parse_columns"):
+        from . import columns
+
+        return getattr(columns, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 #: One built-in network for :func:`render_zoo`: an entry of the zoo's catalogue.
@@ -67,12 +76,14 @@ def render(
     show every character) and ``by_bytes`` (no line over ``width`` bytes either) apply to
     the table."""
     rows = _visible(report, depth, leaves)
-    if columns is None:
-        columns = DELIMITED_COLUMNS if fmt in (Format.plain, Format.csv) else DEFAULT_COLUMNS
     if fmt is Format.json:
         from .text import json_report
 
         return json_report(report, rows)
+    from .columns import DEFAULT_COLUMNS, DELIMITED_COLUMNS, labels
+
+    if columns is None:
+        columns = DELIMITED_COLUMNS if fmt in (Format.plain, Format.csv) else DEFAULT_COLUMNS
     names = labels(report.rows)
     if fmt is Format.table:
         from .table import table

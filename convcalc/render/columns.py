@@ -4,9 +4,10 @@ for people (table, markdown) and exactly (plain, csv)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
 from ..errors import InputError
+from ..records import Record
 from .numbers import DASH, binary, join_x, si, thousands
 
 T = TypeVar("T", str, "str | None")
@@ -23,7 +24,7 @@ __all__ = [
 ]
 
 
-class Column(NamedTuple):
+class Column(Record, frozen=True):
     """One column: ``human(row, label)`` gives the table's cell, ``exact(row, label)`` the
     plain/csv value (``None`` for an undefined value); ``label`` is the row's name or its
     path relative to its block (see :func:`labels`); ``total`` names the Totals field

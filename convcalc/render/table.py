@@ -4,9 +4,9 @@ The layout is computed once from the cell strings: column widths, two spaces bet
 columns or one, headers split over two lines, then ellipses in the name columns (Rich's
 own ``Table`` measures and renders every cell apart, about a millisecond a row: 200 ms for
 ResNet-50, seconds for a generated network). The result is a list of lines, each with a
-style; with colour, Rich's ``Style`` turns the styles into the terminal's escape codes
-(``rich.style`` is imported only then: ``rich.console`` alone took longer than the whole
-table); without colour the lines are the output and Rich is not loaded.
+style; with colour, the styles become the escape codes Rich writes for them (the table's
+one style, bold, written directly: importing ``rich.style`` took a third of the table's
+time; any other style through Rich's ``Style``); without colour the lines are the output.
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
+from ..errors import escaped
+from ..records import Record
 from .columns import COLUMNS, footer
 from .numbers import join_x, thousands
 from .text import summary, title
@@ -33,6 +35,13 @@ _MARKS = " │├└|+`"  # a row's indentation and branch marks (:class:`Drawin
 Line = tuple[str, "str | None"]
 
 
+#: Text of these characters only takes one cell a character: ASCII and Latin-1 with their
+#: extensions to U+02FF (``×``, ``·``), general punctuation (``—``, ``…``), arrows and
+#: mathematical operators (``→``, ``−``), box drawing (``│├└─``); checked character by
+#: character against :func:`_char_cells` in the tests.
+_NARROW = re.compile("[\x00-\u02ff\u2010-\u205f\u2190-\u22ff\u2500-\u257f]*")
+
+
 def _char_cells(ch: str) -> int:
     if unicodedata.combining(ch):
         return 0
@@ -45,7 +54,7 @@ def cell_len(text: str) -> int:
     >>> cell_len("1×6×28×28"), cell_len("层")
     (9, 2)
     """
-    if text.isascii():
+    if text.isascii() or _NARROW.fullmatch(text):
         return len(text)
     return sum(_char_cells(ch) for ch in text)
 
@@ -160,17 +169,32 @@ def layout(
         grid = Grid(_bottom(heads), widths(heads), gap, right)
         if grid.width <= width:
             return grid
-    over = grid.width - width
     floors = [max(_MIN_SHRUNK, least[i] if i < len(least) else 0) for i in range(len(titles))]
-    while over > 0:
-        candidates = [i for i, s in enumerate(shrink) if s and grid.widths[i] > floors[i]]
-        if not candidates:
-            break
-        widest = max(candidates, key=lambda i: grid.widths[i])
-        grid.widths[widest] -= 1
-        grid.shortened = True
-        over -= 1
+    before = list(grid.widths)
+    _shrink(grid.widths, [i for i, s in enumerate(shrink) if s], floors, grid.width - width)
+    grid.shortened = grid.widths != before
     return grid
+
+
+def _shrink(widths: list[int], columns: list[int], floors: list[int], over: int) -> None:
+    """Take ``over`` cells from ``columns``, one at a time from the widest (the first of the
+    widest on a tie), none below its floor: whole rounds at once, so that a name of a
+    million characters costs as little as a short one."""
+    while over > 0:
+        candidates = [i for i in columns if widths[i] > floors[i]]
+        if not candidates:
+            return
+        top = max(widths[i] for i in candidates)
+        tied = [i for i in candidates if widths[i] == top]
+        lower = max([widths[i] for i in candidates if widths[i] < top] + [floors[i] for i in tied])
+        rounds = min(top - lower, over // len(tied))
+        if rounds:
+            for i in tied:
+                widths[i] -= rounds
+            over -= rounds * len(tied)
+        else:  # fewer cells to take than tied columns: the first ones give one each
+            widths[tied[0]] -= 1
+            over -= 1
 
 
 def _grid_lines(grid: Grid, body: list[tuple[list[str], str | None]], footer: list[str] | None) -> list[Line]:
@@ -183,28 +207,33 @@ def _grid_lines(grid: Grid, body: list[tuple[list[str], str | None]], footer: li
     return lines
 
 
+#: The escape codes Rich's ``Style.parse(name).render(text, color_system=STANDARD)``
+#: writes around a text, for the table's styles (the tests compare them with Rich's).
+_SGR = {"bold": ("\x1b[1m", "\x1b[0m")}
+
+
 def _emit(lines: list[Line], color: bool) -> str:
-    """The lines as text; with colour, each styled line rendered by Rich's ``Style`` (as
-    ``Console(force_terminal=True)`` writes it), empty lines bare. Whether to colour is the
-    terminal's decision (:meth:`convcalc.terminal.Terminal.color`). Only ``rich.style`` is
-    imported: ``rich.console`` alone costs more than the table."""
+    """The lines as text; with colour, each styled line as Rich renders that style
+    (``Console(force_terminal=True)`` writes the same), empty lines bare. Whether to colour
+    is the terminal's decision (:meth:`convcalc.terminal.Terminal.color`)."""
     if not color:
         return "".join(text + "\n" for text, _ in lines)
-    from rich.color import ColorSystem
-    from rich.style import Style
-
-    styles: dict[str, Style] = {}
     out = []
     for text, name in lines:
         if text and name is not None:
-            if name not in styles:
-                styles[name] = Style.parse(name)
-            text = styles[name].render(text, color_system=ColorSystem.STANDARD)
+            if name in _SGR:
+                start, end = _SGR[name]
+                text = start + text + end
+            else:
+                from rich.color import ColorSystem
+                from rich.style import Style
+
+                text = Style.parse(name).render(text, color_system=ColorSystem.STANDARD)
         out.append(text + "\n")
     return "".join(out)
 
 
-class Drawing(NamedTuple):
+class Drawing(Record, frozen=True):
     """The lines of a table: the rule under the header, and the branch marks of :func:`tree`."""
 
     rule: str
@@ -324,11 +353,18 @@ def table(
     marks = tree(report.rows, drawing) if "layer" in columns else {}
     body: list[tuple[list[str], str | None]] = [
         (
-            [marks[row.index] + names[row.index] if c.key == "layer" else c.human(row, names[row.index]) for c in cols],
+            [
+                marks[row.index] + escaped(names[row.index]) if c.key == "layer" else c.human(row, names[row.index])
+                for c in cols
+            ],
             "bold" if row.composite else None,
         )
         for row in rows
     ]
+    named = [i for i, c in enumerate(cols) if c.key in ("qualname", "path")]  # a name, on one line
+    for cells, _ in body:
+        for i in named:
+            cells[i] = escaped(cells[i])
     totals = footer(cols, report.totals)
     show = _shown(encoding)
     if encoding is not None:
@@ -345,7 +381,7 @@ def table(
     )
     grid.ellipsis, grid.rule_char = show("…"), drawing.rule
     measure = _utf8_len if by_bytes else cell_len
-    lines: list[Line] = [(line, "bold") for line in wrap(show(title(report)), width, measure)]
+    lines: list[Line] = [(line, "bold") for line in wrap(show(escaped(title(report))), width, measure)]
     lines += _grid_lines(grid, body, totals)
     lines += [(line, None) for text in summary(report) for line in wrap(show(text), width, measure)]
     return _emit(lines, color)

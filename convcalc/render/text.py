@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import textwrap
 from typing import TYPE_CHECKING, Any
 
-from .columns import COLUMNS, footer
+from ..errors import escaped
 from .numbers import binary, join_x, si, thousands
 
 if TYPE_CHECKING:
@@ -64,12 +62,17 @@ def _clean(value: str) -> str:
 def delimited(rows: list[Any], names: dict[int, str], columns: tuple[str, ...], sep: str) -> str:
     """Plain (``sep="\\t"``: one header line, no quoting, ``-`` for undefined) or CSV
     (``sep=","``: RFC 4180 quoting, empty for undefined); exact numbers."""
+    from .columns import COLUMNS  # here, not at the top: JSON has no columns
+
     cols = [COLUMNS[key] for key in columns]
     if sep == "\t":
         lines = ["\t".join(columns)]
         for row in rows:
             lines.append("\t".join(_clean(c.exact(row, names[row.index]) or "-") for c in cols))
         return "\n".join(lines) + "\n"
+    import csv
+    import io
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
@@ -78,8 +81,8 @@ def delimited(rows: list[Any], names: dict[int, str], columns: tuple[str, ...], 
     return out.getvalue()
 
 
-def _inline(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+#: One encoder for every row (``json.dumps`` with options builds one per call).
+_inline = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
 
 
 class JsonText(str):
@@ -113,11 +116,15 @@ def json_report(report: Report, rows: list[Any]) -> str:
 
 
 def _md_cell(value: str) -> str:
-    return value.replace("|", "\\|").replace("\n", " ")
+    """A markdown table cell: a name's ``|`` escaped, its HTML (``<i>``) shown as text, on one line."""
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+    return escaped(value)
 
 
 def markdown(report: Report, rows: list[Any], names: dict[int, str], columns: tuple[str, ...]) -> str:
     """A GitHub table with readable numbers and the totals (the warnings go to stderr)."""
+    from .columns import COLUMNS, footer
+
     cols = [COLUMNS[key] for key in columns]
     lines = [f"**{_md_cell(title(report))}**", ""]
     lines.append("| " + " | ".join(c.title for c in cols) + " |")
@@ -140,6 +147,8 @@ def markdown(report: Report, rows: list[Any], names: dict[int, str], columns: tu
 def html(report: Report, rows: list[Any], names: dict[int, str], columns: tuple[str, ...]) -> str:
     """The markdown table's content as HTML, for a notebook (``Report._repr_html_``)."""
     from html import escape
+
+    from .columns import COLUMNS, footer
 
     cols = [COLUMNS[key] for key in columns]
 
@@ -223,6 +232,9 @@ def zoo(entries: list[dict[str, Any]], fmt: str) -> str:
     ]  # fmt: skip
     if fmt == "plain":
         return "\n".join("\t".join(_clean(v) for v in line) for line in [header, *values]) + "\n"
+    import csv
+    import io
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
