@@ -258,6 +258,9 @@ class _Walker:
         self.flatten_cls = if_loaded("Flatten")
         self.reshape_cls = if_loaded("Reshape")
         self.adaptive_cls = if_loaded("AdaptivePool")
+        # (layer, input shape) → its Step: a network repeats its layers (one object each,
+        # :mod:`convcalc.spec`) on the same shapes, and a layer's forward depends on nothing else
+        self.steps: dict[tuple[int, Shape], Any] = {}
 
     def run(self, shape: Shape, dtype: str) -> Report:
         net = self.net
@@ -401,7 +404,10 @@ class _Walker:
             else:
                 if len(inputs) != 1:
                     raise InputError(f"{layer.type} reads one tensor; from: lists {len(inputs)}")
-                step = layer.forward(x.shape)
+                key = (id(layer), x.shape)
+                step = self.steps.get(key)
+                if step is None:
+                    step = self.steps[key] = layer.forward(x.shape)
         except ConvCalcError as err:
             raise self._explain(err, layer, x.shape).at(where) from None
         out = step.output_shape

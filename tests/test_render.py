@@ -328,3 +328,19 @@ def test_names_stay_on_their_row_and_markdown_shows_html_as_text() -> None:
     markdown = report._repr_markdown_()
     assert "&lt;i&gt;x&lt;/i&gt;" in markdown and "<i>" not in markdown and "a\\tb\\nc" in markdown
     assert "&lt;i&gt;x&lt;/i&gt;" in report._repr_html_()
+
+
+def test_an_unnamed_row_among_named_ones_shows_no_position() -> None:
+    """In the built-in ResNets the ReLU after a block's sum is the block list's entry 1,
+    beside the block named ``1``: among named rows an unnamed one shows no label (not a
+    second ``1``); among unnamed ones, its position."""
+    from convcalc.render.columns import labels
+
+    report = analyze("resnet18")
+    shown = labels(report.rows)
+    layer1 = [row for row in report.rows if row.path.startswith(report.rows[4].path + ".") and row.depth == 1]
+    assert [(shown[r.index], r.type) for r in layer1] == [("0", "Residual"), ("", "ReLU"), ("1", "Residual"), ("", "ReLU")]
+    block = analyze({"input": [1, 2, 8], "layers": [{"Sequential": ["ReLU", "ReLU"]}]})
+    assert [labels(block.rows)[r.index] for r in block.rows] == ["", "0", "1"]  # no names: the positions
+    block = analyze({"input": [1, 2, 8], "layers": [{"Sequential": ["ReLU", {"ReLU": {"name": "act"}}]}]})
+    assert [labels(block.rows)[r.index] for r in block.rows] == ["", "", "act"]

@@ -43,17 +43,28 @@ def labels(rows: list[Any]) -> dict[int, str]:
     """Row index → what the layer column shows: the name, else the path relative to the
     enclosing block (``body.0`` inside ``3.1``), since the indentation shows the rest. An
     unnamed top-level row shows nothing: its bare position (``2``) beside the row number
-    only confuses, and the type column says what it is.
+    only confuses, and the type column says what it is; nor does an unnamed row among
+    named ones (the ReLU after each block of ``layer1``, at position 1 above the block
+    named ``1``: a position among names reads as a name).
 
     Pass all the report's rows (a row's block comes before it)."""
-    out: dict[int, str] = {}
+    relative: dict[int, tuple[str, str]] = {}  # row index → (its block's path, its path in the block)
+    named: set[str] = set()  # the paths of the blocks with a named row
     stack: list[str] = []  # the path of the open block at each depth
     for row in rows:
         del stack[row.depth :]
         parent = stack[-1] + "." if stack else ""
-        relative = row.path[len(parent) :] if parent and row.path.startswith(parent) else row.path
-        out[row.index] = row.name if row.name is not None else ("" if row.depth == 0 else relative)
+        relative[row.index] = (parent, row.path[len(parent) :] if parent and row.path.startswith(parent) else row.path)
+        if row.name is not None:
+            named.add(parent)
         stack.append(row.path)
+    out: dict[int, str] = {}
+    for row in rows:
+        parent, path = relative[row.index]
+        if row.name is not None:
+            out[row.index] = row.name
+        else:
+            out[row.index] = "" if row.depth == 0 or parent in named else path
     return out
 
 
