@@ -47,15 +47,19 @@ _MINUS = "−"
 Sizes = tuple[int, ...]
 
 
+def _maybe_sliding() -> list[str]:
+    """The registered types that can be sliding-window layers, no family loaded: those of
+    the sliding families and of :func:`convcalc.layers.register`."""
+    return [name for name in LAYER_TYPES if LAYER_TYPES.family(name) in (None, *SLIDING_FAMILIES)]
+
+
 def _sliding_types() -> dict[str, tuple[type[Sliding], int]]:
-    """The registered sliding-window layers: name → (class, spatial dimensions), from the
-    sliding families and :func:`convcalc.layers.register` (no other family is loaded)."""
+    """The registered sliding-window layers: name → (class, spatial dimensions)."""
     found = {}
-    for name in LAYER_TYPES:
-        if LAYER_TYPES.family(name) in (None, *SLIDING_FAMILIES):
-            cls, dims = LAYER_TYPES[name]
-            if issubclass(cls, Sliding):
-                found[name] = (cls, dims)
+    for name in _maybe_sliding():
+        cls, dims = LAYER_TYPES[name]
+        if issubclass(cls, Sliding):
+            found[name] = (cls, dims)
     return found
 
 
@@ -123,8 +127,8 @@ def layer_type(name: str, dims: int | None) -> str:
     key = name.strip()
     if key.lower() in KINDS:
         want = dims or 1
-        for type_name in LAYER_TYPES:  # the registry's first of that kind and dimensions
-            if LAYER_TYPES.family(type_name) in (None, *SLIDING_FAMILIES) and LAYER_TYPES.dims(type_name) == want:
+        for type_name in _maybe_sliding():  # the registry's first of that kind and dimensions
+            if LAYER_TYPES.dims(type_name) == want:  # loading only the families it must
                 cls = LAYER_TYPES[type_name][0]
                 if issubclass(cls, Sliding) and cls.shorthand == key.lower():
                     return type_name

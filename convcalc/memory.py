@@ -11,6 +11,7 @@ network input; a Sequential's or Repeat's output is its last entry's tensor.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -22,14 +23,10 @@ if TYPE_CHECKING:
 
 __all__ = ["Step", "peak_bytes", "steps"]
 
-_residual_sum: list[Layer] = []  # the merge of a Residual, built when one is first walked
-
-
+@functools.cache
 def _residual_merge() -> Layer:
-    """The merge of a Residual: ``body(x) + shortcut(x)``."""
-    if not _residual_sum:
-        _residual_sum.append(build("Add"))
-    return _residual_sum[0]
+    """The merge of a Residual, ``body(x) + shortcut(x)``: built when one is first walked."""
+    return build("Add")
 
 
 class Step(Record):

@@ -248,7 +248,8 @@ class _Registry(MutableMapping[str, tuple[type[Layer], int]]):
         self._known: dict[str, tuple[type[Layer], int]] = {}
 
     def add(self, type_name: str, family: str, cls: str, dims: int) -> None:
-        assert family in FAMILIES and _FAMILY_OF.setdefault(cls, family) == family, (cls, family)
+        owner = _FAMILY_OF.setdefault(cls, family)  # where __getattr__ finds the class
+        assert family in FAMILIES and owner == family, (cls, family)
         self._where[type_name] = (family, cls, dims)
 
     def family(self, type_name: str) -> str | None:
